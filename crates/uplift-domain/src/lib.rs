@@ -1,1 +1,7 @@
-//! placeholder
+//! The school-improvement model and its rules.
+//!
+//! Pure Rust: nothing here touches the network, the file system or a database,
+//! so every rule can be tested quickly and densely.
+
+pub mod calendar;
+pub mod register;

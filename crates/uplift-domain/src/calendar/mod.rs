@@ -1,0 +1,1 @@
+//! The working-day calendar of England, academic and financial years.

@@ -1,0 +1,1 @@
+//! The school register: schools, inspections in their three formats, performance.
