@@ -1,1 +1,4 @@
-//! placeholder
+//! The web interface and JSON API of Uplift.
+
+pub mod assets;
+pub mod templates;

@@ -1,0 +1,1 @@
+//! Front-end assets built from govuk-frontend at compile time.
