@@ -25,7 +25,12 @@ pub enum IdError {
     },
 }
 
-fn digits(what: &'static str, text: &str, max_len: usize, expected: &'static str) -> Result<u32, IdError> {
+fn digits(
+    what: &'static str,
+    text: &str,
+    max_len: usize,
+    expected: &'static str,
+) -> Result<u32, IdError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(IdError::Empty { what });

@@ -21,8 +21,7 @@ pub use inspection::{
 };
 pub use links::{EstablishmentLink, Group, GroupLink, GroupStatus, LinkType};
 pub use performance::{
-    AbsenceRecord, CensusRecord, Level, Marker, Measure, MeasureValue, PerformanceRecord,
-    SpcRecord,
+    AbsenceRecord, CensusRecord, Level, Marker, Measure, MeasureValue, PerformanceRecord, SpcRecord,
 };
 pub use school::{EstablishmentStatus, Governance, School, SixthForm};
 
