@@ -268,6 +268,12 @@ impl Parse for OfstedParser {
         if let Some(rc) = &self.report_card {
             let mut areas = Vec::new();
             for (area, grade, date) in &rc.areas {
+                let not_applicable = r
+                    .get(*grade)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("not applicable"));
+                if not_applicable {
+                    continue;
+                }
                 if let Some(g) =
                     r.parse_with(*grade, "a report-card grade", ReportCardGrade::parse)?
                 {

@@ -3,7 +3,7 @@
 
 use crate::error::{IngestError, Problem, Reason, RowError};
 use jiff::civil::Date;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{Read, Seek, SeekFrom};
 
 /// The text encoding detected for a file.
@@ -44,6 +44,64 @@ pub fn detect_encoding<R: Read + Seek>(input: &mut R) -> std::io::Result<Encodin
     }
     input.seek(SeekFrom::Start(0))?;
     Ok(result)
+}
+
+/// Wraps the input to number lines independently of the CSV parser (whose own line
+/// numbers drift on CRLF files and after blank lines). It remembers where each non-blank
+/// line starts; the reader consumes these as records are read, so only the lines inside
+/// the parser's read-ahead buffer are ever held.
+struct LineTracker<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    at_line_start: bool,
+    starts: VecDeque<(u64, u64)>,
+}
+
+impl<R> LineTracker<R> {
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            offset: 0,
+            line: 1,
+            at_line_start: true,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// The 1-based line of the first non-blank line starting at or after byte `pos`.
+    fn line_at(&mut self, pos: u64) -> u64 {
+        while let Some(&(o, _)) = self.starts.front() {
+            if o < pos {
+                self.starts.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.starts.front().map(|&(_, l)| l).unwrap_or(self.line)
+    }
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.at_line_start = true;
+                }
+                b'\r' => {}
+                _ if self.at_line_start => {
+                    self.starts.push_back((self.offset, self.line));
+                    self.at_line_start = false;
+                }
+                _ => {}
+            }
+            self.offset += 1;
+        }
+        Ok(n)
+    }
 }
 
 /// Lower-cases, drops a BOM and collapses runs of white space, so that header lookups
@@ -338,7 +396,7 @@ pub struct Reader<R: Read, P: Parse> {
     layout: &'static str,
     encoding: Encoding,
     header: Header,
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineTracker<R>>,
     parser: P,
     lookahead: Option<Result<(csv::ByteRecord, u64), RowError>>,
     finished: bool,
@@ -364,7 +422,7 @@ impl<R: Read + Seek, P: Parse> Reader<R, P> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(LineTracker::new(input));
         let mut first = csv::ByteRecord::new();
         let got = csv
             .read_byte_record(&mut first)
@@ -471,11 +529,13 @@ impl<R: Read, P: Parse> Reader<R, P> {
         match self.csv.read_byte_record(&mut rec) {
             Ok(false) => None,
             Ok(true) => {
-                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                let pos = rec.position().map(|p| p.byte()).unwrap_or(0);
+                let line = self.csv.get_mut().line_at(pos);
                 Some(Ok((rec, line)))
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let pos = e.position().map(|p| p.byte()).unwrap_or(0);
+                let line = self.csv.get_mut().line_at(pos);
                 Some(Err(self.row_error(line, None, Reason::Io(e.to_string()))))
             }
         }
