@@ -55,6 +55,7 @@ struct LineTracker<R> {
     offset: u64,
     line: u64,
     at_line_start: bool,
+    pending_cr: bool,
     starts: VecDeque<(u64, u64)>,
 }
 
@@ -65,6 +66,7 @@ impl<R> LineTracker<R> {
             offset: 0,
             line: 1,
             at_line_start: true,
+            pending_cr: false,
             starts: VecDeque::new(),
         }
     }
@@ -86,6 +88,12 @@ impl<R: Read> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
+            // A lone CR (old Mac line ending) ends a line too, as it does for the CSV parser.
+            if self.pending_cr && b != b'\n' {
+                self.line += 1;
+                self.at_line_start = true;
+            }
+            self.pending_cr = b == b'\r';
             match b {
                 b'\n' => {
                     self.line += 1;
