@@ -177,3 +177,28 @@ fn ks2_rectype_levels_and_la_blocks() {
     assert_eq!(counts["5"], 1);
     assert_eq!(last_block, 151);
 }
+
+#[test]
+fn gias_state_funded_excerpt_fields() {
+    use uplift_domain::register::{EstablishmentStatus, Governance, SixthForm};
+    let Some(dir) = shared_data() else { return };
+    let (records, _) = read_all(
+        Kind::Gias,
+        &dir.join("gias/edubaseallstatefunded_2026_EXCERPT.csv"),
+    );
+    let AnyRecord::School(s) = &records[0] else {
+        panic!()
+    };
+    assert_eq!(s.urn.get(), 100000);
+    assert_eq!(s.la_code.get(), 201);
+    assert_eq!(s.name, "The Aldgate School");
+    assert_eq!(s.governance, Governance::Maintained);
+    assert_eq!(s.status, EstablishmentStatus::Open);
+    assert_eq!(s.sixth_form, SixthForm::No);
+    assert_eq!(s.statutory_high_age, Some(11));
+    assert_eq!(s.head_last_name.as_deref(), Some("Allan"));
+    assert_eq!(
+        s.number_on_roll, None,
+        "the state-funded layout has no pupil numbers"
+    );
+}
