@@ -3,5 +3,7 @@
 //! Pure Rust: nothing here touches the network, the file system or a database,
 //! so every rule can be tested quickly and densely.
 
+pub mod access;
 pub mod calendar;
+pub mod identity;
 pub mod register;

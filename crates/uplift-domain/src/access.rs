@@ -1,0 +1,254 @@
+//! Who may do what: the roles of the service and the one policy function that
+//! pages and the API both call. Nothing else in Uplift decides access.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The roles of DESIGN.md section 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Lead,
+    Adviser,
+    Panel,
+    School,
+    Commissioner,
+    Traded,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Lead,
+        Role::Adviser,
+        Role::Panel,
+        Role::School,
+        Role::Commissioner,
+        Role::Traded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Lead => "lead",
+            Role::Adviser => "adviser",
+            Role::Panel => "panel",
+            Role::School => "school",
+            Role::Commissioner => "commissioner",
+            Role::Traded => "traded",
+        }
+    }
+
+    /// How the role is named on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "System administrator",
+            Role::Lead => "Head of school improvement",
+            Role::Adviser => "School improvement adviser",
+            Role::Panel => "Review group member",
+            Role::School => "School (headteacher or chair)",
+            Role::Commissioner => "Commissioner",
+            Role::Traded => "Traded services officer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown role {0:?}: expected one of admin, lead, adviser, panel, school, commissioner, traded"
+)]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Role, UnknownRole> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// Who is asking: a signed-in user or a token acting for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub role: Role,
+    /// Set exactly when the role is `school`.
+    pub school_urn: Option<i64>,
+}
+
+/// What the request wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See one's own home page and account.
+    ViewHome,
+    /// Change one's own password; create and revoke one's own API tokens.
+    ManageOwnAccount,
+    /// Read the audit log of the organisation.
+    ReadAuditLog,
+    /// List the users of the organisation.
+    ReadUsers,
+    /// Create, change and deactivate users.
+    ManageUsers,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::ViewHome,
+        Action::ManageOwnAccount,
+        Action::ReadAuditLog,
+        Action::ReadUsers,
+        Action::ManageUsers,
+    ];
+
+    /// The roles granted this action within their own organisation.
+    pub fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::ViewHome | Action::ManageOwnAccount => &Role::ALL,
+            Action::ReadAuditLog => &[Admin, Lead],
+            Action::ReadUsers => &[Admin, Lead],
+            Action::ManageUsers => &[Admin],
+        }
+    }
+}
+
+/// The thing acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Something belonging to an organisation as a whole.
+    Organisation(i64),
+    /// Something about one school, held by an organisation.
+    School { organisation_id: i64, urn: i64 },
+}
+
+/// The outcome of a policy decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The user may know the thing exists but may not do this: 403.
+    Forbid,
+    /// The user may not even learn that the thing exists: 404.
+    Hide,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// The one authorisation policy: may `who` do `action` on `scope`?
+///
+/// Anything in another organisation is hidden, and so is any other school's
+/// record from a school user; otherwise the action's roles decide.
+pub fn authorize(who: &Principal, action: Action, scope: Scope) -> Decision {
+    let organisation_id = match scope {
+        Scope::Organisation(o) => o,
+        Scope::School {
+            organisation_id, ..
+        } => organisation_id,
+    };
+    if organisation_id != who.organisation_id {
+        return Decision::Hide;
+    }
+    if let (Role::School, Scope::School { urn, .. }) = (who.role, scope) {
+        if who.school_urn != Some(urn) {
+            return Decision::Hide;
+        }
+    }
+    if action.roles().contains(&who.role) {
+        Decision::Allow
+    } else {
+        Decision::Forbid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role) -> Principal {
+        Principal {
+            user_id: 1,
+            organisation_id: 10,
+            role,
+            school_urn: (role == Role::School).then_some(100005),
+        }
+    }
+
+    #[test]
+    fn roles_parse_and_print() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        assert_eq!("Lead".parse::<Role>(), Ok(Role::Lead));
+        assert!("headteacher".parse::<Role>().is_err());
+        assert!(UnknownRole("x".into()).to_string().contains("admin, lead"));
+    }
+
+    #[test]
+    fn another_organisation_is_hidden_from_everyone() {
+        for r in Role::ALL {
+            for a in Action::ALL {
+                assert_eq!(authorize(&p(r), a, Scope::Organisation(11)), Decision::Hide);
+            }
+        }
+    }
+
+    #[test]
+    fn a_school_user_never_sees_another_school() {
+        let s = p(Role::School);
+        let other = Scope::School {
+            organisation_id: 10,
+            urn: 100006,
+        };
+        let own = Scope::School {
+            organisation_id: 10,
+            urn: 100005,
+        };
+        for a in Action::ALL {
+            assert_eq!(authorize(&s, a, other), Decision::Hide);
+        }
+        assert_eq!(authorize(&s, Action::ViewHome, own), Decision::Allow);
+    }
+
+    #[test]
+    fn the_audit_log_is_for_admins_and_leads_only() {
+        let table = [
+            (Role::Admin, Decision::Allow),
+            (Role::Lead, Decision::Allow),
+            (Role::Adviser, Decision::Forbid),
+            (Role::Panel, Decision::Forbid),
+            (Role::School, Decision::Forbid),
+            (Role::Commissioner, Decision::Forbid),
+            (Role::Traded, Decision::Forbid),
+        ];
+        for (r, want) in table {
+            assert_eq!(
+                authorize(&p(r), Action::ReadAuditLog, Scope::Organisation(10)),
+                want,
+                "{r}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_users() {
+        for r in Role::ALL {
+            let d = authorize(&p(r), Action::ManageUsers, Scope::Organisation(10));
+            assert_eq!(d.is_allowed(), r == Role::Admin, "{r}");
+        }
+    }
+}

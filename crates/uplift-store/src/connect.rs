@@ -1,0 +1,232 @@
+//! Opening a database from its URL, and transactions on either backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+
+use crate::{Result, StoreError};
+
+/// Which database engine is behind a [`Db`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    url: String,
+}
+
+/// The URL with any password hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite://PATH`, `sqlite::memory:` or
+    /// `postgres://…`), creating a SQLite file on first use. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Db> {
+        let shown = redact_url(url);
+        let open_err = |e: sqlx::Error| StoreError::Open {
+            url: shown.clone(),
+            reason: one_line(&e.to_string()),
+        };
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("temp_store", "memory");
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database exists once per connection: keep one.
+                .max_connections(if in_memory { 1 } else { 8 })
+                .min_connections(if in_memory { 1 } else { 0 })
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(3600))
+                })
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(open_err)?;
+            Ok(Db {
+                pool: Pool::Sqlite(pool),
+                url: shown,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(open_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(open_err)?;
+            Ok(Db {
+                pool: Pool::Postgres(pool),
+                url: shown,
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl(shown))
+        }
+    }
+
+    /// Opens and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Db> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL with the password hidden.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    #[doc(hidden)]
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// A read-only view that needs no lock (plain `BEGIN`).
+    pub async fn begin_read(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Runs one SQL statement as given and returns the rows it changed. For
+    /// operators and tests; the application uses the repositories.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        let r = on_pool!(&self.pool, p => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(r)
+    }
+
+    /// Runs a query whose first column is text and joins the values with newlines.
+    pub async fn execute_raw_text(&self, sql: &str) -> Result<String> {
+        let v: Vec<Option<String>> =
+            on_pool!(&self.pool, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
+        Ok(v.into_iter().flatten().collect::<Vec<_>>().join("\n"))
+    }
+
+    /// The value of a SQLite pragma (None on PostgreSQL).
+    pub async fn pragma(&self, name: &str) -> Result<String> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                use sqlx::Row;
+                let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(p).await?;
+                let v = row
+                    .try_get::<String, _>(0)
+                    .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))?;
+                Ok(v)
+            }
+            Pool::Postgres(_) => Err(StoreError::Invalid("pragmas are SQLite's".into())),
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(&self.pool, p => p.close().await)
+    }
+}
+
+#[doc(hidden)]
+pub enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back:
+/// nothing is ever half-written.
+pub struct Tx {
+    inner: TxInner,
+}
+
+impl Tx {
+    #[doc(hidden)]
+    pub fn inner_mut(&mut self) -> &mut TxInner {
+        &mut self.inner
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,33 @@
+use thiserror::Error;
+
+/// What can go wrong in the store. Messages are one line and name the problem.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the database URL {0:?} is not supported: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Backup(String),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// True when the database refused a row because a unique key already exists.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            StoreError::Conflict(_) => true,
+            _ => false,
+        }
+    }
+}

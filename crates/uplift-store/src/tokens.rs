@@ -1,0 +1,124 @@
+//! Personal API tokens for integrations. A token acts with its user's role and
+//! scope; it is shown once and stored only as a hash.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::audit::{self, Actor, Change};
+use crate::secret;
+use crate::users::{User, COLS};
+use crate::{now, Db, Result, StoreError, Tx};
+
+/// Every token starts with this, so leaked tokens are easy to find.
+pub const TOKEN_PREFIX: &str = "upl_";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+const TOKEN_COLS: &str = "id, user_id, name, prefix, created_at, last_used_at, revoked_at";
+
+/// True when `s` has the shape of a token Uplift issues.
+pub fn well_formed(s: &str) -> bool {
+    s.strip_prefix(TOKEN_PREFIX)
+        .is_some_and(|rest| rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Creates a token for a user; returns the record and the token itself (shown once).
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    user: &User,
+    name: &str,
+) -> Result<(ApiToken, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(StoreError::Invalid(
+            "token name must be 1 to 100 characters".into(),
+        ));
+    }
+    let plain = secret::generate(TOKEN_PREFIX);
+    let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let sql = format!(
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLS}"
+    );
+    let token: ApiToken = on_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(user.id).bind(name).bind(secret::hash(&plain)).bind(&prefix).bind(now())
+        .fetch_one(&mut **c).await)?;
+    audit::record(
+        tx,
+        actor,
+        Change::created("api_token", token.id, Some(user.organisation_id), &token),
+    )
+    .await?;
+    Ok((token, plain))
+}
+
+/// Revokes one of a user's tokens.
+pub async fn revoke(tx: &mut Tx, actor: &Actor, user: &User, token_id: i64) -> Result<ApiToken> {
+    let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1 AND user_id = $2");
+    let before: ApiToken = on_tx!(tx, c => sqlx::query_as(&sql).bind(token_id).bind(user.id)
+        .fetch_optional(&mut **c).await)?
+    .ok_or_else(|| StoreError::NotFound(format!("token {token_id}")))?;
+    if before.revoked_at.is_some() {
+        return Ok(before);
+    }
+    let sql = format!("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 RETURNING {TOKEN_COLS}");
+    let after: ApiToken = on_tx!(tx, c => sqlx::query_as(&sql).bind(now()).bind(token_id)
+        .fetch_one(&mut **c).await)?;
+    audit::record(
+        tx,
+        actor,
+        Change::updated(
+            "api_token",
+            token_id,
+            Some(user.organisation_id),
+            &before,
+            &after,
+        ),
+    )
+    .await?;
+    Ok(after)
+}
+
+impl Db {
+    /// The active user a token acts for, if the token is live.
+    pub async fn token_user(&self, plain: &str) -> Result<Option<User>> {
+        if !well_formed(plain) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = $2",
+            COLS.split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let found = on_pool!(self.pool(), p => {
+            use sqlx::{FromRow, Row};
+            sqlx::query(&sql).bind(secret::hash(plain)).bind(true).fetch_optional(p).await?
+                .map(|r| -> Result<(i64, User)> { Ok((r.try_get("token_id")?, User::from_row(&r)?)) })
+                .transpose()
+        })?;
+        let Some((token_id, user)) = found else {
+            return Ok(None);
+        };
+        on_pool!(self.pool(), p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now()).bind(token_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(Some(user))
+    }
+
+    pub async fn tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let sql =
+            format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC");
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await)?)
+    }
+}

@@ -1,0 +1,164 @@
+//! Backup and restore: one portable format that moves a whole database between
+//! SQLite and PostgreSQL with identical content, and refuses damaged files.
+
+use uplift_domain::access::Role;
+use uplift_domain::identity::Email;
+use uplift_store::audit::Actor;
+use uplift_store::orgs::{self, NewOrganisation};
+use uplift_store::testkit;
+use uplift_store::users::{self, NewUser};
+use uplift_store::{tokens, Db};
+
+async fn fill(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    let o = orgs::create(
+        &mut tx,
+        &Actor::cli(),
+        &NewOrganisation {
+            slug: "camden",
+            name: "London Borough of Camden",
+            kind: "local-authority",
+            la_code: Some("202"),
+        },
+    )
+    .await
+    .unwrap();
+    for (i, role) in Role::ALL.iter().filter(|r| **r != Role::School).enumerate() {
+        let email = Email::parse(&format!("user{i}@camden.gov.uk")).unwrap();
+        let u = users::create(
+            &mut tx,
+            &Actor::cli(),
+            &NewUser {
+                organisation_id: o.id,
+                email: &email,
+                name: "Zoë O'Brien – “quoted”",
+                role: *role,
+                school_urn: None,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$abc$def",
+            },
+        )
+        .await
+        .unwrap();
+        tokens::create(&mut tx, &Actor::cli(), &u, "integration")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    db.record_sign_in_attempt("user0@camden.gov.uk", "127.0.0.1", false)
+        .await
+        .unwrap();
+}
+
+async fn dump(db: &Db) -> String {
+    let mut out = Vec::new();
+    db.backup(&mut out).await.unwrap();
+    // Drop the header and trailer, which carry the time and the source backend.
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[1..lines.len() - 1].join("\n")
+}
+
+#[tokio::test]
+async fn sqlite_to_postgres_and_back_is_identical() {
+    let (src, _g1) = testkit::sqlite().await;
+    fill(&src).await;
+    let mut file = Vec::new();
+    let summary = src.backup(&mut file).await.unwrap();
+    assert!(summary.rows > 10);
+    let original = dump(&src).await;
+
+    let Some(pg) = testkit::postgres().await else {
+        return;
+    };
+    let restored = pg.restore(&file[..], "backup.jsonl").await.unwrap();
+    assert_eq!(restored, summary);
+    assert_eq!(
+        dump(&pg).await,
+        original,
+        "PostgreSQL holds exactly what SQLite held"
+    );
+
+    // New rows after a restore get fresh ids on PostgreSQL (sequences moved on).
+    let mut tx = pg.begin().await.unwrap();
+    let o = orgs::create(
+        &mut tx,
+        &Actor::cli(),
+        &NewOrganisation {
+            slug: "barnet",
+            name: "Barnet",
+            kind: "local-authority",
+            la_code: Some("302"),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(o.id > 1);
+
+    let mut back = Vec::new();
+    pg.backup(&mut back).await.unwrap();
+    let (again, _g2) = testkit::sqlite().await;
+    again.restore(&back[..], "back.jsonl").await.unwrap();
+    assert_eq!(dump(&again).await, dump(&pg).await, "and back into SQLite");
+}
+
+#[tokio::test]
+async fn damaged_and_foreign_files_are_refused_and_change_nothing() {
+    let (src, _g1) = testkit::sqlite().await;
+    fill(&src).await;
+    let mut file = Vec::new();
+    src.backup(&mut file).await.unwrap();
+    let text = String::from_utf8(file.clone()).unwrap();
+
+    for (db, _g) in testkit::each_backend().await {
+        // Truncated at a line boundary, and mid-line.
+        let lines: Vec<&str> = text.lines().collect();
+        let cut = lines[..lines.len() / 2].join("\n");
+        let err = db
+            .restore(cut.as_bytes(), "cut.jsonl")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = db
+            .restore(&file[..file.len() - 40], "cut2.jsonl")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cut2.jsonl"), "{err}");
+        // Altered content.
+        let altered = text.replace("integration", "integratiom");
+        let err = db
+            .restore(altered.as_bytes(), "x.jsonl")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("checksum"), "{err}");
+        // Another format altogether.
+        let err = db
+            .restore(&b"URN,LA (code)\n100000,201\n"[..], "schools.csv")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("schools.csv: line 1"), "{err}");
+        let err = db
+            .restore(&b"{\"format\":\"pg_dump\"}\n"[..], "other.json")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not an Uplift backup"), "{err}");
+        let err = db.restore(&b""[..], "empty").await.unwrap_err().to_string();
+        assert!(err.contains("empty"), "{err}");
+        // Nothing was written by any of those.
+        assert_eq!(db.organisations().await.unwrap().len(), 0);
+        assert_eq!(db.audit_count(None).await.unwrap(), 0);
+        // A database that already holds data is refused.
+        db.restore(&file[..], "ok.jsonl").await.unwrap();
+        let err = db
+            .restore(&file[..], "ok.jsonl")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not empty"), "{err}");
+    }
+}
