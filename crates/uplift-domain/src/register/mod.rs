@@ -11,6 +11,7 @@ mod ids;
 mod inspection;
 mod links;
 mod performance;
+pub mod rules;
 mod school;
 
 pub use ids::{GroupUid, IdError, LaCode, Urn};
