@@ -1,0 +1,196 @@
+//! The JSON API under `/api/v1`, with the same permissions as the pages (the
+//! same route table and policy), described by an OpenAPI document generated
+//! from these handlers at `/api/openapi.json`.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::audit::{parse, AuditQuery};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Uplift API",
+        description = "School-improvement case management. Authenticate with `Authorization: Bearer TOKEN` \
+(a personal API token from `uplift token create` or the API tokens page). Every endpoint enforces the \
+same permissions as the web pages.",
+        version = "1"
+    ),
+    paths(health, me, users, audit),
+    components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The error body of every failed request.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.db.schema_version().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: state.db.backend().name().into(),
+    }))
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub school_urn: Option<i64>,
+    pub organisation: OrganisationRef,
+}
+
+/// The user the request acts for.
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(user: CurrentUser) -> Json<Me> {
+    Json(Me {
+        id: user.user.id,
+        email: user.user.email,
+        name: user.user.name,
+        role: user.principal.role.as_str().into(),
+        school_urn: user.user.school_urn,
+        organisation: OrganisationRef {
+            id: user.organisation.id,
+            slug: user.organisation.slug,
+            name: user.organisation.name,
+        },
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserItem {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub school_urn: Option<i64>,
+    pub active: bool,
+}
+
+/// The users of the caller's organisation (admins and leads).
+#[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn users(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<UserItem>>, ApiError> {
+    let list = state.db.users(user.principal.organisation_id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| UserItem {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                role: u.role,
+                school_urn: u.school_urn,
+                active: u.active,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditItem {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// The record before the change, as JSON.
+    pub before: Option<serde_json::Value>,
+    /// The record after the change, as JSON.
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditItem>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The audit log of the caller's organisation, newest first (admins and leads).
+#[utoipa::path(get, path = "/api/v1/audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let filter = parse(&q, user.principal.organisation_id).map_err(|errs| {
+        Problem::BadRequest(
+            errs.into_iter()
+                .map(|(f, t)| format!("{f}: {t}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let entries = state.db.audit_entries(&filter).await?;
+    let next_before = (entries.len() as i64 == filter.limit)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(Json(AuditPage {
+        items: entries
+            .into_iter()
+            .map(|e| AuditItem {
+                id: e.id,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                before: json(e.before_json),
+                after: json(e.after_json),
+                request_id: e.request_id,
+            })
+            .collect(),
+        next_before,
+    }))
+}

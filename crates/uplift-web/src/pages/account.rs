@@ -1,0 +1,210 @@
+//! A user's own account: changing the password, and personal API tokens.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use uplift_domain::identity::{Email, NewPassword};
+use uplift_store::{tokens, users};
+
+use crate::app::AppState;
+use crate::auth::password::{hash_password, verify_password};
+use crate::auth::{set_cookie, CurrentUser, SESSION_COOKIE};
+use crate::error::{PageError, Problem};
+use crate::render::render;
+
+const PASSWORD_HINT: &str = "At least 12 characters. A few unrelated words make a strong password.";
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Flash {
+    changed: Option<String>,
+}
+
+fn err(field: &str, text: &str) -> Value {
+    context! { field => field, text => text }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(f): Query<Flash>,
+) -> Result<Response, PageError> {
+    let flash = f.changed.map(|_| "Your password has been changed.");
+    render(
+        &state,
+        Some(&user),
+        "/account",
+        "account.html",
+        "Your account",
+        context! { password_hint => PASSWORD_HINT, flash => flash },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&user.user.email).map_err(|e| Problem::Internal(e.to_string()))?;
+    let stored = state
+        .db
+        .user_with_hash(&email)
+        .await?
+        .map(|(_, h)| h)
+        .unwrap_or_default();
+    if f.current_password.is_empty() {
+        errors.push(err("current_password", "Enter your current password"));
+    } else if !verify_password(&f.current_password, &stored) {
+        errors.push(err(
+            "current_password",
+            "Your current password is not correct",
+        ));
+    }
+    let new = NewPassword::parse(&f.new_password, Some(&email));
+    match &new {
+        Err(e) => errors.push(err("new_password", &capitalise(&e.to_string()))),
+        Ok(_) if f.new_password != f.confirm_password => {
+            errors.push(err("confirm_password", "The passwords do not match"))
+        }
+        Ok(_) => {}
+    }
+    let new = match (errors.is_empty(), new) {
+        (true, Ok(p)) => p,
+        _ => {
+            let mut res = render(
+                &state,
+                Some(&user),
+                "/account",
+                "account.html",
+                "Your account",
+                context! { password_hint => PASSWORD_HINT, errors => errors },
+            )?;
+            *res.status_mut() = StatusCode::BAD_REQUEST;
+            return Ok(res);
+        }
+    };
+    let hash = hash_password(&new).map_err(Problem::Internal)?;
+    let mut tx = state.db.begin().await?;
+    users::set_password(&mut tx, &user.actor(), &user.user, &hash).await?;
+    tx.commit().await?;
+    // Changing the password ends every session, this one included: start a new one.
+    let session = state
+        .db
+        .start_session(&user.user, state.session_policy(), user.request_id.clone())
+        .await?;
+    let mut res = Redirect::to("/account?changed=1").into_response();
+    let max_age = state.config.session_absolute_hours * 3600;
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &state,
+            &headers,
+            SESSION_COOKIE,
+            &session.cookie_value,
+            Some(max_age),
+        ),
+    );
+    Ok(res)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+async fn token_list(state: &AppState, user: &CurrentUser) -> Result<Vec<Value>, PageError> {
+    Ok(state
+        .db
+        .tokens(user.user.id)
+        .await?
+        .into_iter()
+        .filter(|t| t.revoked_at.is_none())
+        .map(|t| context! { id => t.id, name => t.name, created_at => t.created_at, last_used_at => t.last_used_at, prefix => t.prefix })
+        .collect())
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let list = token_list(&state, &user).await?;
+    render(
+        &state,
+        Some(&user),
+        "/tokens",
+        "tokens.html",
+        "API tokens",
+        context! { tokens => list },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        let list = token_list(&state, &user).await?;
+        let mut res = render(
+            &state,
+            Some(&user),
+            "/tokens",
+            "tokens.html",
+            "API tokens",
+            context! {
+                tokens => list, name => f.name,
+                errors => vec![err("name", "Enter a name for the token, up to 100 characters")],
+            },
+        )?;
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+        return Ok(res);
+    }
+    let mut tx = state.db.begin().await?;
+    let (_, plain) = tokens::create(&mut tx, &user.actor(), &user.user, name).await?;
+    tx.commit().await?;
+    let list = token_list(&state, &user).await?;
+    render(
+        &state,
+        Some(&user),
+        "/tokens",
+        "tokens.html",
+        "API tokens",
+        context! { tokens => list, new_token => plain },
+    )
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let mut tx = state.db.begin().await?;
+    // Only one's own tokens: another user's id is simply not found.
+    tokens::revoke(&mut tx, &user.actor(), &user.user, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/tokens").into_response())
+}

@@ -1,0 +1,95 @@
+//! Every route of the application, in one table. The router is built from it,
+//! the navigation is filtered with it, and the role-matrix test walks it: a
+//! route cannot exist without saying who may use it.
+
+use axum::http::Method;
+use axum::routing::{self, MethodRouter};
+use uplift_domain::access::Action;
+
+use crate::app::AppState;
+use crate::{api, pages};
+
+/// Who may reach a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, assets, health, the API description).
+    Public,
+    /// A signed-in user (or an API token) whose role the policy allows this action.
+    /// Handlers then check the specific record (a school, a note) with the same policy.
+    Requires(Action),
+}
+
+/// Pages answer an anonymous visitor with the sign-in page; the API with 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Page,
+    Api,
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub surface: Surface,
+    handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    pub(crate) fn into_method_router(self, state: &AppState) -> MethodRouter<AppState> {
+        let guard = crate::auth::guard::Guard {
+            access: self.access,
+            surface: self.surface,
+        };
+        self.handler.layer(axum::middleware::from_fn_with_state(
+            (state.clone(), guard),
+            crate::auth::guard::check,
+        ))
+    }
+}
+
+macro_rules! route {
+    ($method:ident $path:literal, $access:expr, $surface:ident, $handler:expr) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            surface: Surface::$surface,
+            handler: route!(@router $method, $handler),
+        }
+    };
+    (@router GET, $h:expr) => { routing::get($h) };
+    (@router POST, $h:expr) => { routing::post($h) };
+    (@router PUT, $h:expr) => { routing::put($h) };
+    (@router PATCH, $h:expr) => { routing::patch($h) };
+    (@router DELETE, $h:expr) => { routing::delete($h) };
+}
+
+/// The route table.
+pub fn all() -> Vec<Route> {
+    use Access::*;
+    use Action::*;
+    vec![
+        // Public.
+        route!(GET "/sign-in", Public, Page, pages::sign_in::form),
+        route!(POST "/sign-in", Public, Page, pages::sign_in::submit),
+        route!(GET "/accessibility", Public, Page, pages::accessibility),
+        route!(GET "/health", Public, Api, api::health),
+        route!(GET "/assets/{*path}", Public, Page, pages::asset),
+        route!(GET "/api/openapi.json", Public, Api, api::openapi_json),
+        // Every signed-in user.
+        route!(GET "/", Requires(ViewHome), Page, pages::home::page),
+        route!(POST "/sign-out", Requires(ViewHome), Page, pages::sign_in::sign_out),
+        route!(GET "/account", Requires(ManageOwnAccount), Page, pages::account::page),
+        route!(POST "/account", Requires(ManageOwnAccount), Page, pages::account::change_password),
+        route!(GET "/tokens", Requires(ManageOwnAccount), Page, pages::account::tokens),
+        route!(POST "/tokens", Requires(ManageOwnAccount), Page, pages::account::create_token),
+        route!(POST "/tokens/{id}/revoke", Requires(ManageOwnAccount), Page, pages::account::revoke_token),
+        // The organisation's administration.
+        route!(GET "/audit", Requires(ReadAuditLog), Page, pages::audit::page),
+        route!(GET "/users", Requires(ReadUsers), Page, pages::users::page),
+        // The JSON API.
+        route!(GET "/api/v1/me", Requires(ViewHome), Api, api::me),
+        route!(GET "/api/v1/users", Requires(ReadUsers), Api, api::users),
+        route!(GET "/api/v1/audit", Requires(ReadAuditLog), Api, api::audit),
+    ]
+}

@@ -1,0 +1,246 @@
+//! The command line: every command, its options and its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "uplift",
+    version,
+    about = "Uplift: school-improvement case management for local authorities, partnerships, trusts and traded services",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Database to use: sqlite://PATH (created on first use) or postgres://USER@HOST/DB.
+    /// Default: sqlite://uplift.db in the working directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Configuration file (TOML). Default: uplift.toml in the working directory, if present.
+    #[arg(long, env = "UPLIFT_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web interface and the JSON API.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date (also done at every start).
+    Migrate,
+    /// Manage organisations (the tenants: a council, a partnership, a trust).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write the whole database to FILE in the portable backup format.
+    Backup(BackupArgs),
+    /// Restore a backup FILE into an empty database (SQLite or PostgreSQL).
+    Restore(RestoreArgs),
+    /// The bundled sample local authority.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Import a published data file into the register.
+    Import(ImportArgs),
+    /// Working days in England.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Default: 127.0.0.1:8080.
+    #[arg(long, env = "UPLIFT_BIND")]
+    pub bind: Option<String>,
+    /// On an empty database, load the bundled sample local authority and demo users,
+    /// and print how to sign in.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        /// Short name used in URLs and commands, e.g. camden.
+        #[arg(long)]
+        slug: String,
+        /// Name shown in the header, e.g. "Camden Council".
+        #[arg(long)]
+        name: String,
+        /// local-authority, partnership, trust or traded-service.
+        #[arg(long, default_value = "local-authority")]
+        kind: String,
+        /// The local-authority code whose schools the organisation serves, e.g. 202.
+        #[arg(long)]
+        la: Option<String>,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from standard input, or generated and
+    /// printed when standard input is a terminal or --generate-password is given.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, lead, adviser, panel, school, commissioner or traded.
+        #[arg(long)]
+        role: String,
+        /// The URN of the school a school user belongs to.
+        #[arg(long)]
+        school: Option<i64>,
+        /// The organisation's slug (default: the only organisation).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Generate a strong password and print it.
+        #[arg(long)]
+        generate_password: bool,
+    },
+    /// Set a new password (read from standard input, or generated and printed)
+    /// and end the user's sessions.
+    Reset {
+        #[arg(long)]
+        email: String,
+        /// Generate a strong password and print it.
+        #[arg(long)]
+        generate_password: bool,
+    },
+    /// List the users of an organisation.
+    List {
+        /// The organisation's slug (default: the only organisation).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for a user and print it once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "finance export".
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (it must not exist).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `uplift backup`.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Load the bundled sample local authority (Camden, real published data) and demo users.
+    Load,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// gias, gias-links, gias-groups, gias-group-links, spc, ofsted, ks2, ks4, census or absence.
+    pub kind: String,
+    /// The published file.
+    pub file: PathBuf,
+    /// Only rows for this local-authority code (repeatable).
+    #[arg(long = "la")]
+    pub la: Vec<String>,
+    /// Print the summary as JSON (keys inserted, updated, unchanged, rejected).
+    #[arg(long)]
+    pub summary: Option<SummaryFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the date N working days after DATE (ISO dates; weekends and
+    /// England-and-Wales bank holidays are not working days).
+    AddWorkingDays {
+        /// YYYY-MM-DD
+        date: String,
+        /// How many working days.
+        n: u32,
+    },
+    /// Replace the bank holidays with a GOV.UK bank-holidays.json file.
+    Update {
+        /// A copy of https://www.gov.uk/bank-holidays.json
+        file: PathBuf,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_definitions_are_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_help() {
+        fn walk(c: &clap::Command, path: &str) {
+            if c.get_name() != "help" {
+                assert!(
+                    c.get_about().is_some(),
+                    "{path} {} has no help text",
+                    c.get_name()
+                );
+            }
+            for s in c.get_subcommands() {
+                walk(s, &format!("{path} {}", c.get_name()));
+            }
+        }
+        for s in Cli::command().get_subcommands() {
+            walk(s, "uplift");
+        }
+    }
+
+    #[test]
+    fn import_takes_repeated_la_and_json_summary() {
+        let cli = Cli::try_parse_from([
+            "uplift",
+            "import",
+            "gias",
+            "f.csv",
+            "--la",
+            "202",
+            "--la",
+            "201",
+            "--summary",
+            "json",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Import(a) => {
+                assert_eq!(a.la, vec!["202", "201"]);
+                assert_eq!(a.summary, Some(SummaryFormat::Json));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
