@@ -33,6 +33,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "sign_in_attempts",
+    "settings",
     "audit_log",
 ];
 

@@ -37,6 +37,7 @@ pub mod migrate;
 pub mod orgs;
 mod secret;
 pub mod sessions;
+pub mod settings;
 pub mod testkit;
 pub mod throttle;
 pub mod tokens;

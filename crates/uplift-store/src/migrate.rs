@@ -21,8 +21,8 @@ macro_rules! migrations {
     };
 }
 
-pub static SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"));
-pub static POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"));
+pub static SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"));
+pub static POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"));
 
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
     match backend {
