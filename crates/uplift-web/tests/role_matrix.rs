@@ -1,0 +1,145 @@
+//! Every route registered in the router, for every role and for an anonymous
+//! visitor, by page (session) and, for the API, by token. A route without an
+//! entry in EXPECTED fails this test.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use uplift_domain::access::Role;
+use uplift_web::routes::{all, Access, Surface};
+
+/// (method, path, roles allowed). "*" means every signed-in role; "public" means anyone.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/sign-in", "public"),
+    ("POST", "/sign-in", "public"),
+    ("GET", "/accessibility", "public"),
+    ("GET", "/health", "public"),
+    ("GET", "/assets/{*path}", "public"),
+    ("GET", "/api/openapi.json", "public"),
+    ("GET", "/", "*"),
+    ("POST", "/sign-out", "*"),
+    ("GET", "/account", "*"),
+    ("POST", "/account", "*"),
+    ("GET", "/tokens", "*"),
+    ("POST", "/tokens", "*"),
+    ("POST", "/tokens/{id}/revoke", "*"),
+    ("GET", "/audit", "admin lead"),
+    ("GET", "/users", "admin lead"),
+    ("GET", "/api/v1/me", "*"),
+    ("GET", "/api/v1/users", "admin lead"),
+    ("GET", "/api/v1/audit", "admin lead"),
+];
+
+fn expected(method: &str, path: &str) -> &'static str {
+    EXPECTED
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map(|(_, _, who)| *who)
+        .unwrap_or_else(|| panic!("route {method} {path} has no entry in the role matrix"))
+}
+
+fn allowed(who: &str, role: Role) -> bool {
+    who == "public" || who == "*" || who.split(' ').any(|r| r == role.as_str())
+}
+
+fn concrete(path: &str, token_id: i64) -> String {
+    path.replace("{*path}", "uplift.css").replace("{id}", &token_id.to_string())
+}
+
+#[tokio::test]
+async fn every_route_has_an_entry_and_every_entry_a_route() {
+    let routes = all();
+    for r in &routes {
+        expected(r.method.as_str(), r.path);
+        // The table and the route agree on whether it is public.
+        assert_eq!(
+            expected(r.method.as_str(), r.path) == "public",
+            r.access == Access::Public,
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+    for (m, p, _) in EXPECTED {
+        assert!(routes.iter().any(|r| r.method.as_str() == *m && r.path == *p), "stale entry {m} {p}");
+    }
+}
+
+#[tokio::test]
+async fn pages_and_api_by_session_for_every_role_and_anonymous() {
+    let app = TestApp::new().await;
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        sessions.push((role, app.session(role).await));
+    }
+    for r in all() {
+        let method = r.method.as_str();
+        let who = expected(method, r.path);
+        // Anonymous.
+        let path = concrete(r.path, 0);
+        let reply = if r.method == Method::GET {
+            app.get(&path, None).await
+        } else {
+            app.post_form(&path, None, &[]).await
+        };
+        match (r.access, r.surface) {
+            (Access::Public, _) => assert!(
+                reply.status != StatusCode::UNAUTHORIZED && reply.status != StatusCode::FORBIDDEN,
+                "anonymous {method} {path}: {}",
+                reply.status
+            ),
+            (Access::Requires(_), Surface::Page) => {
+                assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
+                assert!(reply.location().starts_with("/sign-in"), "anonymous {method} {path} → {}", reply.location());
+            }
+            (Access::Requires(_), Surface::Api) => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}"),
+        }
+        // Each role, signed in.
+        for (role, (cookie, csrf)) in &sessions {
+            if r.method == Method::POST && r.path == "/sign-out" {
+                continue; // would end the session the rest of the loop uses; checked below
+            }
+            let path = concrete(r.path, app.user(*role).token_id);
+            let reply = if r.method == Method::GET {
+                app.get(&path, Some(cookie)).await
+            } else {
+                app.post_form(&path, Some(cookie), &[("csrf_token", csrf), ("name", "matrix")]).await
+            };
+            let refused = matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED)
+                || reply.location().starts_with("/sign-in");
+            if allowed(who, *role) {
+                assert!(!refused, "{role} {method} {path} should be allowed, got {} {}", reply.status, reply.location());
+                assert!(reply.status != StatusCode::INTERNAL_SERVER_ERROR, "{role} {method} {path}: 500");
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {method} {path} should be forbidden");
+            }
+        }
+    }
+    // Signing out works for every role.
+    for (role, (cookie, csrf)) in &sessions {
+        let reply = app.post_form("/sign-out", Some(cookie), &[("csrf_token", csrf)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{role}");
+        let after = app.get("/", Some(cookie)).await;
+        assert!(after.location().starts_with("/sign-in"), "{role} still signed in after signing out");
+    }
+}
+
+#[tokio::test]
+async fn api_by_token_gets_exactly_what_the_role_allows() {
+    let app = TestApp::new().await;
+    for r in all().into_iter().filter(|r| r.surface == Surface::Api) {
+        let method = r.method.as_str();
+        let who = expected(method, r.path);
+        for role in Role::ALL {
+            let u = app.user(role);
+            let reply = app.api(r.method.clone(), &concrete(r.path, u.token_id), Some(&u.token)).await;
+            if allowed(who, role) {
+                assert_eq!(reply.status, StatusCode::OK, "{role} {method} {}: {}", r.path, reply.body);
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {method} {}", r.path);
+                assert!(reply.json()["error"].is_string());
+            }
+        }
+    }
+}
