@@ -21,8 +21,10 @@ macro_rules! migrations {
     };
 }
 
-pub static SQLITE: &[Migration] = migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"));
-pub static POSTGRES: &[Migration] = migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"));
+pub static SQLITE: &[Migration] =
+    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"));
+pub static POSTGRES: &[Migration] =
+    migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"));
 
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
     match backend {

@@ -25,7 +25,9 @@ pub async fn set(tx: &mut Tx, actor: &Actor, key: &'static str, value: &str) -> 
 
 impl Db {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(on_pool!(self.pool(), p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key).fetch_optional(p).await)?)
+        Ok(
+            on_pool!(self.pool(), p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key).fetch_optional(p).await)?,
+        )
     }
 }

@@ -44,7 +44,8 @@ fn allowed(who: &str, role: Role) -> bool {
 }
 
 fn concrete(path: &str, token_id: i64) -> String {
-    path.replace("{*path}", "uplift.css").replace("{id}", &token_id.to_string())
+    path.replace("{*path}", "uplift.css")
+        .replace("{id}", &token_id.to_string())
 }
 
 #[tokio::test]
@@ -62,7 +63,12 @@ async fn every_route_has_an_entry_and_every_entry_a_route() {
         );
     }
     for (m, p, _) in EXPECTED {
-        assert!(routes.iter().any(|r| r.method.as_str() == *m && r.path == *p), "stale entry {m} {p}");
+        assert!(
+            routes
+                .iter()
+                .any(|r| r.method.as_str() == *m && r.path == *p),
+            "stale entry {m} {p}"
+        );
     }
 }
 
@@ -90,10 +96,22 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
                 reply.status
             ),
             (Access::Requires(_), Surface::Page) => {
-                assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous {method} {path}");
-                assert!(reply.location().starts_with("/sign-in"), "anonymous {method} {path} → {}", reply.location());
+                assert_eq!(
+                    reply.status,
+                    StatusCode::SEE_OTHER,
+                    "anonymous {method} {path}"
+                );
+                assert!(
+                    reply.location().starts_with("/sign-in"),
+                    "anonymous {method} {path} → {}",
+                    reply.location()
+                );
             }
-            (Access::Requires(_), Surface::Api) => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}"),
+            (Access::Requires(_), Surface::Api) => assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "anonymous {method} {path}"
+            ),
         }
         // Each role, signed in.
         for (role, (cookie, csrf)) in &sessions {
@@ -104,24 +122,48 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
             let reply = if r.method == Method::GET {
                 app.get(&path, Some(cookie)).await
             } else {
-                app.post_form(&path, Some(cookie), &[("csrf_token", csrf), ("name", "matrix")]).await
+                app.post_form(
+                    &path,
+                    Some(cookie),
+                    &[("csrf_token", csrf), ("name", "matrix")],
+                )
+                .await
             };
-            let refused = matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED)
-                || reply.location().starts_with("/sign-in");
+            let refused = matches!(
+                reply.status,
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
+            ) || reply.location().starts_with("/sign-in");
             if allowed(who, *role) {
-                assert!(!refused, "{role} {method} {path} should be allowed, got {} {}", reply.status, reply.location());
-                assert!(reply.status != StatusCode::INTERNAL_SERVER_ERROR, "{role} {method} {path}: 500");
+                assert!(
+                    !refused,
+                    "{role} {method} {path} should be allowed, got {} {}",
+                    reply.status,
+                    reply.location()
+                );
+                assert!(
+                    reply.status != StatusCode::INTERNAL_SERVER_ERROR,
+                    "{role} {method} {path}: 500"
+                );
             } else {
-                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {method} {path} should be forbidden");
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {method} {path} should be forbidden"
+                );
             }
         }
     }
     // Signing out works for every role.
     for (role, (cookie, csrf)) in &sessions {
-        let reply = app.post_form("/sign-out", Some(cookie), &[("csrf_token", csrf)]).await;
+        let reply = app
+            .post_form("/sign-out", Some(cookie), &[("csrf_token", csrf)])
+            .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{role}");
         let after = app.get("/", Some(cookie)).await;
-        assert!(after.location().starts_with("/sign-in"), "{role} still signed in after signing out");
+        assert!(
+            after.location().starts_with("/sign-in"),
+            "{role} still signed in after signing out"
+        );
     }
 }
 
@@ -133,11 +175,28 @@ async fn api_by_token_gets_exactly_what_the_role_allows() {
         let who = expected(method, r.path);
         for role in Role::ALL {
             let u = app.user(role);
-            let reply = app.api(r.method.clone(), &concrete(r.path, u.token_id), Some(&u.token)).await;
+            let reply = app
+                .api(
+                    r.method.clone(),
+                    &concrete(r.path, u.token_id),
+                    Some(&u.token),
+                )
+                .await;
             if allowed(who, role) {
-                assert_eq!(reply.status, StatusCode::OK, "{role} {method} {}: {}", r.path, reply.body);
+                assert_eq!(
+                    reply.status,
+                    StatusCode::OK,
+                    "{role} {method} {}: {}",
+                    r.path,
+                    reply.body
+                );
             } else {
-                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} {method} {}", r.path);
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {method} {}",
+                    r.path
+                );
                 assert!(reply.json()["error"].is_string());
             }
         }

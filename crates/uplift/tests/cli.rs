@@ -26,17 +26,30 @@ fn uplift(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "failed: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Fails with exactly one line on standard error, naming the problem.
 fn fails(o: &Output, contains: &str) {
-    assert!(!o.status.success(), "should fail: {}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        !o.status.success(),
+        "should fail: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line expected: {err}");
-    assert!(lines[0].contains(contains), "{:?} should mention {contains:?}", lines[0]);
+    assert!(
+        lines[0].contains(contains),
+        "{:?} should mention {contains:?}",
+        lines[0]
+    );
 }
 
 fn sqlite(dir: &TempDir) -> String {
@@ -44,20 +57,57 @@ fn sqlite(dir: &TempDir) -> String {
 }
 
 fn setup(db: &str) {
-    ok(&uplift(db, &["org", "add", "--slug", "camden", "--name", "Camden Council", "--la", "202"], None));
-    ok(&uplift(db, &["user", "add", "--email", "lead@camden.example", "--name", "Lead", "--role", "lead"], Some("correct horse battery\n")));
+    ok(&uplift(
+        db,
+        &[
+            "org",
+            "add",
+            "--slug",
+            "camden",
+            "--name",
+            "Camden Council",
+            "--la",
+            "202",
+        ],
+        None,
+    ));
+    ok(&uplift(
+        db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "lead@camden.example",
+            "--name",
+            "Lead",
+            "--role",
+            "lead",
+        ],
+        Some("correct horse battery\n"),
+    ));
 }
 
 #[test]
 fn help_works_for_every_command() {
     for args in [
-        vec!["--help"], vec!["serve", "--help"], vec!["user", "add", "--help"], vec!["user", "reset", "--help"],
-        vec!["token", "create", "--help"], vec!["backup", "--help"], vec!["restore", "--help"], vec!["import", "--help"],
-        vec!["calendar", "add-working-days", "--help"], vec!["demo", "load", "--help"], vec!["migrate", "--help"],
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "reset", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["import", "--help"],
+        vec!["calendar", "add-working-days", "--help"],
+        vec!["demo", "load", "--help"],
+        vec!["migrate", "--help"],
     ] {
         let o = uplift("sqlite::memory:", &args, None);
         assert!(o.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
 }
 
@@ -67,14 +117,43 @@ fn users_and_tokens_from_the_command_line() {
     let db = sqlite(&dir);
     setup(&db);
     // Generated password.
-    let out = ok(&uplift(&db, &["user", "add", "--email", "a@camden.example", "--name", "Adviser", "--role", "adviser", "--generate-password"], None));
+    let out = ok(&uplift(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@camden.example",
+            "--name",
+            "Adviser",
+            "--role",
+            "adviser",
+            "--generate-password",
+        ],
+        None,
+    ));
     assert!(out.contains("Password: "), "{out}");
     // Token printed once on stdout.
-    let out = ok(&uplift(&db, &["token", "create", "--email", "lead@camden.example", "--name", "finance"], None));
+    let out = ok(&uplift(
+        &db,
+        &[
+            "token",
+            "create",
+            "--email",
+            "lead@camden.example",
+            "--name",
+            "finance",
+        ],
+        None,
+    ));
     let token = out.trim();
     assert!(token.starts_with("upl_") && token.len() == 68, "{out}");
     // Reset from stdin.
-    let out = ok(&uplift(&db, &["user", "reset", "--email", "lead@camden.example"], Some("another good passphrase\n")));
+    let out = ok(&uplift(
+        &db,
+        &["user", "reset", "--email", "lead@camden.example"],
+        Some("another good passphrase\n"),
+    ));
     assert!(out.contains("Password reset"));
     let list = ok(&uplift(&db, &["user", "list"], None));
     assert!(list.contains("lead@camden.example") && list.contains("a@camden.example"));
@@ -87,18 +166,158 @@ fn bad_input_gets_one_line_a_failure_and_changes_nothing() {
     setup(&db);
     let count = || ok(&uplift(&db, &["user", "list"], None)).lines().count();
     let before = count();
-    fails(&uplift(&db, &["user", "add", "--email", "x@camden.example", "--name", "X", "--role", "headteacher"], Some("correct horse battery\n")), "unknown role");
-    fails(&uplift(&db, &["user", "add", "--email", "lead@camden.example", "--name", "X", "--role", "lead"], Some("correct horse battery\n")), "already exists");
-    fails(&uplift(&db, &["user", "add", "--email", "y@camden.example", "--name", "Y", "--role", "lead"], Some("short\n")), "too weak");
-    fails(&uplift(&db, &["user", "add", "--email", "y@camden.example", "--name", "Y", "--role", "lead"], Some("")), "password is empty");
-    fails(&uplift(&db, &["user", "add", "--email", "not-an-email", "--name", "Y", "--role", "lead"], Some("correct horse battery\n")), "not valid");
-    fails(&uplift(&db, &["user", "add", "--email", "s@camden.example", "--name", "S", "--role", "school", "--school", "999999"], Some("correct horse battery\n")), "not in the register");
-    fails(&uplift(&db, &["user", "add", "--email", "z@camden.example", "--name", "Z", "--role", "lead", "--organisation", "nowhere"], Some("correct horse battery\n")), "no organisation");
-    fails(&uplift(&db, &["token", "create", "--email", "ghost@camden.example"], None), "no user");
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "x@camden.example",
+                "--name",
+                "X",
+                "--role",
+                "headteacher",
+            ],
+            Some("correct horse battery\n"),
+        ),
+        "unknown role",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "lead@camden.example",
+                "--name",
+                "X",
+                "--role",
+                "lead",
+            ],
+            Some("correct horse battery\n"),
+        ),
+        "already exists",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "y@camden.example",
+                "--name",
+                "Y",
+                "--role",
+                "lead",
+            ],
+            Some("short\n"),
+        ),
+        "too weak",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "y@camden.example",
+                "--name",
+                "Y",
+                "--role",
+                "lead",
+            ],
+            Some(""),
+        ),
+        "password is empty",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "not-an-email",
+                "--name",
+                "Y",
+                "--role",
+                "lead",
+            ],
+            Some("correct horse battery\n"),
+        ),
+        "not valid",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "s@camden.example",
+                "--name",
+                "S",
+                "--role",
+                "school",
+                "--school",
+                "999999",
+            ],
+            Some("correct horse battery\n"),
+        ),
+        "not in the register",
+    );
+    fails(
+        &uplift(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "z@camden.example",
+                "--name",
+                "Z",
+                "--role",
+                "lead",
+                "--organisation",
+                "nowhere",
+            ],
+            Some("correct horse battery\n"),
+        ),
+        "no organisation",
+    );
+    fails(
+        &uplift(
+            &db,
+            &["token", "create", "--email", "ghost@camden.example"],
+            None,
+        ),
+        "no user",
+    );
     assert_eq!(count(), before);
-    fails(&uplift("mysql://localhost/uplift", &["user", "list"], None), "not supported");
-    fails(&uplift("sqlite:///nonexistent/dir/uplift.db", &["user", "list"], None), "cannot open");
-    fails(&uplift(&db, &["calendar", "add-working-days", "24/12/2026", "1"], None), "YYYY-MM-DD");
+    fails(
+        &uplift("mysql://localhost/uplift", &["user", "list"], None),
+        "not supported",
+    );
+    fails(
+        &uplift(
+            "sqlite:///nonexistent/dir/uplift.db",
+            &["user", "list"],
+            None,
+        ),
+        "cannot open",
+    );
+    fails(
+        &uplift(
+            &db,
+            &["calendar", "add-working-days", "24/12/2026", "1"],
+            None,
+        ),
+        "YYYY-MM-DD",
+    );
 }
 
 #[test]
@@ -117,9 +336,18 @@ fn backup_and_restore_refuse_damaged_files() {
     std::fs::write(&other, "URN,LA (code)\n100000,201\n").unwrap();
     let fresh_dir = TempDir::new();
     let fresh = sqlite(&fresh_dir);
-    fails(&uplift(&fresh, &["restore", truncated.to_str().unwrap()], None), "truncated");
-    fails(&uplift(&fresh, &["restore", other.to_str().unwrap()], None), "not a line of an Uplift backup");
-    fails(&uplift(&fresh, &["restore", "/nonexistent.jsonl"], None), "cannot open");
+    fails(
+        &uplift(&fresh, &["restore", truncated.to_str().unwrap()], None),
+        "truncated",
+    );
+    fails(
+        &uplift(&fresh, &["restore", other.to_str().unwrap()], None),
+        "not a line of an Uplift backup",
+    );
+    fails(
+        &uplift(&fresh, &["restore", "/nonexistent.jsonl"], None),
+        "cannot open",
+    );
     assert_eq!(ok(&uplift(&fresh, &["org", "list"], None)), "");
     ok(&uplift(&fresh, &["restore", f], None));
     assert!(ok(&uplift(&fresh, &["org", "list"], None)).contains("camden"));
@@ -133,7 +361,9 @@ async fn a_sqlite_backup_restores_into_postgres_from_the_command_line() {
     setup(&db);
     let file = dir.path().join("b.jsonl");
     ok(&uplift(&db, &["backup", file.to_str().unwrap()], None));
-    let Some(pg) = uplift_store::testkit::postgres_url().await else { return };
+    let Some(pg) = uplift_store::testkit::postgres_url().await else {
+        return;
+    };
     ok(&uplift(&pg, &["restore", file.to_str().unwrap()], None));
     let users = ok(&uplift(&pg, &["user", "list"], None));
     assert!(users.contains("lead@camden.example"));
@@ -144,7 +374,11 @@ async fn a_sqlite_backup_restores_into_postgres_from_the_command_line() {
         let l: Vec<String> = t.lines().map(str::to_string).collect();
         l[1..l.len() - 1].join("\n")
     };
-    assert_eq!(strip(&file), strip(&back), "identical content after SQLite → PostgreSQL");
+    assert_eq!(
+        strip(&file),
+        strip(&back),
+        "identical content after SQLite → PostgreSQL"
+    );
 }
 
 #[test]
@@ -152,9 +386,32 @@ fn working_days_for_officers_and_scripts() {
     let dir = TempDir::new();
     let db = sqlite(&dir);
     // Christmas Day, Boxing Day (substitute on Monday 28th) and the weekend are skipped.
-    assert_eq!(ok(&uplift(&db, &["calendar", "add-working-days", "2026-12-24", "1"], None)).trim(), "2026-12-29");
-    assert_eq!(ok(&uplift(&db, &["calendar", "add-working-days", "2026-12-14", "15"], None)).trim(), "2027-01-07");
+    assert_eq!(
+        ok(&uplift(
+            &db,
+            &["calendar", "add-working-days", "2026-12-24", "1"],
+            None
+        ))
+        .trim(),
+        "2026-12-29"
+    );
+    assert_eq!(
+        ok(&uplift(
+            &db,
+            &["calendar", "add-working-days", "2026-12-14", "15"],
+            None
+        ))
+        .trim(),
+        "2027-01-07"
+    );
     let bad = dir.path().join("bh.json");
-    std::fs::write(&bad, "{\"scotland\": {\"division\": \"scotland\", \"events\": []}}").unwrap();
-    fails(&uplift(&db, &["calendar", "update", bad.to_str().unwrap()], None), "england-and-wales");
+    std::fs::write(
+        &bad,
+        "{\"scotland\": {\"division\": \"scotland\", \"events\": []}}",
+    )
+    .unwrap();
+    fails(
+        &uplift(&db, &["calendar", "update", bad.to_str().unwrap()], None),
+        "england-and-wales",
+    );
 }

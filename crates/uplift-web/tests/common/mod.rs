@@ -48,7 +48,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
@@ -60,9 +63,10 @@ impl Reply {
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.set_cookies()
-            .iter()
-            .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|r| r.split(';').next().unwrap_or("").to_string()))
+        self.set_cookies().iter().find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|r| r.split(';').next().unwrap_or("").to_string())
+        })
     }
 
     pub fn hidden(&self, name: &str) -> Option<String> {
@@ -80,14 +84,31 @@ async fn add_user(db: &Db, org: i64, role: Role, email: &str, school: Option<i64
     let hash = hash_password(&NewPassword::parse(PASSWORD, None).unwrap()).unwrap();
     let email_p = Email::parse(email).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let u = users::create(&mut tx, &Actor::cli(), &NewUser {
-        organisation_id: org, email: &email_p, name: &format!("Test {role}"), role, school_urn: school, password_hash: &hash,
-    })
+    let u = users::create(
+        &mut tx,
+        &Actor::cli(),
+        &NewUser {
+            organisation_id: org,
+            email: &email_p,
+            name: &format!("Test {role}"),
+            role,
+            school_urn: school,
+            password_hash: &hash,
+        },
+    )
     .await
     .unwrap();
-    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test").await.unwrap();
+    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    TestUser { role, email: u.email, id: u.id, token: plain, token_id: t.id }
+    TestUser {
+        role,
+        email: u.email,
+        id: u.id,
+        token: plain,
+        token_id: t.id,
+    }
 }
 
 impl TestApp {
@@ -98,7 +119,10 @@ impl TestApp {
 
     pub async fn with_db(db: Db, dir: Option<TempDir>) -> TestApp {
         let t = uplift_store::now();
-        for (urn, name) in [(OWN_SCHOOL, "Thomas Coram Centre"), (OTHER_SCHOOL, "Argyle Primary School")] {
+        for (urn, name) in [
+            (OWN_SCHOOL, "Thomas Coram Centre"),
+            (OTHER_SCHOOL, "Argyle Primary School"),
+        ] {
             db.execute_raw(&format!(
                 "INSERT INTO schools (urn, la_code, name, created_at, updated_at) VALUES ({urn}, '202', '{name}', '{t}', '{t}')"
             ))
@@ -106,25 +130,48 @@ impl TestApp {
             .unwrap();
         }
         let mut tx = db.begin().await.unwrap();
-        let org = orgs::create(&mut tx, &Actor::cli(), &NewOrganisation {
-            slug: "camden", name: "Camden Council", kind: "local-authority", la_code: Some("202"),
-        })
+        let org = orgs::create(
+            &mut tx,
+            &Actor::cli(),
+            &NewOrganisation {
+                slug: "camden",
+                name: "Camden Council",
+                kind: "local-authority",
+                la_code: Some("202"),
+            },
+        )
         .await
         .unwrap();
-        let other = orgs::create(&mut tx, &Actor::cli(), &NewOrganisation {
-            slug: "barnet", name: "Barnet Council", kind: "local-authority", la_code: Some("302"),
-        })
+        let other = orgs::create(
+            &mut tx,
+            &Actor::cli(),
+            &NewOrganisation {
+                slug: "barnet",
+                name: "Barnet Council",
+                kind: "local-authority",
+                la_code: Some("302"),
+            },
+        )
         .await
         .unwrap();
         tx.commit().await.unwrap();
         let mut users = Vec::new();
         for role in Role::ALL {
             let school = (role == Role::School).then_some(OWN_SCHOOL);
-            users.push(add_user(&db, org.id, role, &format!("{role}@camden.example"), school).await);
+            users
+                .push(add_user(&db, org.id, role, &format!("{role}@camden.example"), school).await);
         }
         let other_admin = add_user(&db, other.id, Role::Admin, "admin@barnet.example", None).await;
         let state = AppState::new(db.clone(), WebConfig::default());
-        TestApp { state, db, users, other_admin, org_id: org.id, other_org_id: other.id, _dir: dir }
+        TestApp {
+            state,
+            db,
+            users,
+            other_admin,
+            org_id: org.id,
+            other_org_id: other.id,
+            _dir: dir,
+        }
     }
 
     pub fn user(&self, role: Role) -> &TestUser {
@@ -136,7 +183,11 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
@@ -147,8 +198,15 @@ impl TestApp {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_form(&self, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
-        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let mut b = Request::builder()
             .method(Method::POST)
             .uri(path)
@@ -173,19 +231,32 @@ impl TestApp {
         let pre = page.cookie("uplift_csrf").expect("pre-session CSRF cookie");
         let token = page.hidden("csrf_token").expect("csrf field");
         let r = self
-            .post_form("/sign-in", Some(&format!("uplift_csrf={pre}")), &[
-                ("email", email), ("password", password), ("csrf_token", &token), ("next", "/"),
-            ])
+            .post_form(
+                "/sign-in",
+                Some(&format!("uplift_csrf={pre}")),
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("csrf_token", &token),
+                    ("next", "/"),
+                ],
+            )
             .await;
-        let Some(session) = r.cookie("uplift_session") else { return Err(r) };
+        let Some(session) = r.cookie("uplift_session") else {
+            return Err(r);
+        };
         let cookie = format!("uplift_session={session}");
         let account = self.get("/account", Some(&cookie)).await;
-        let csrf = account.hidden("csrf_token").expect("session CSRF token on the account page");
+        let csrf = account
+            .hidden("csrf_token")
+            .expect("session CSRF token on the account page");
         Ok((cookie, csrf))
     }
 
     pub async fn session(&self, role: Role) -> (String, String) {
         let email = self.user(role).email.clone();
-        self.sign_in(&email, PASSWORD).await.unwrap_or_else(|r| panic!("sign-in failed: {} {}", r.status, r.body))
+        self.sign_in(&email, PASSWORD)
+            .await
+            .unwrap_or_else(|r| panic!("sign-in failed: {} {}", r.status, r.body))
     }
 }
