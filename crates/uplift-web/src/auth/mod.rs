@@ -25,7 +25,7 @@ pub const PRE_SESSION_CSRF_COOKIE: &str = "uplift_csrf";
 /// How the request proved who it is.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session(Session),
+    Session(Box<Session>),
     Token,
 }
 
@@ -173,7 +173,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
     } else if let Some(value) = cookie(req.headers(), SESSION_COOKIE) {
         match state.db.session(value, state.session_policy()).await {
-            Ok(Some(s)) => Some((s.user.clone(), Via::Session(s))),
+            Ok(Some(s)) => Some((s.user.clone(), Via::Session(Box::new(s)))),
             Ok(None) => None,
             Err(e) => return ApiError(Problem::from(e)).into_response(),
         }
