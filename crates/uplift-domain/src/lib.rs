@@ -6,4 +6,5 @@
 pub mod access;
 pub mod calendar;
 pub mod identity;
+pub mod policy;
 pub mod register;

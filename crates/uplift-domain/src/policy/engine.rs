@@ -1,0 +1,389 @@
+//! The categorisation engine: deterministic, explains itself, proposes.
+
+use super::condition::{Evidence, Tri};
+use super::facts::{SchoolFacts, View};
+use super::flags::{self, Flags};
+use super::format::{AdjustMode, Entitlement, Policy, Rag, Rule, VisitAllowance};
+use crate::calendar::AcademicYear;
+use crate::register::{Date, Urn};
+use serde::{Deserialize, Serialize};
+
+/// What kind of rule an outcome is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A rule placing a school in a category.
+    Category,
+    /// The default: no rule of a more concerning category fired.
+    Default,
+    /// A causing-concern trigger.
+    Trigger,
+    /// A rule blocking removal from the causing-concern list.
+    Removal,
+}
+
+/// One rule's outcome, with the evidence it read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleOutcome {
+    /// Rule id (`default` for the default category).
+    pub rule: String,
+    /// Kind.
+    pub kind: RuleKind,
+    /// The category the rule places a school in (category rules and the default).
+    pub category: Option<String>,
+    /// The rule's label.
+    pub label: String,
+    /// The passage of the source document it follows.
+    pub source: Option<String>,
+    /// Fired (`met`) or nearly fired (`near`).
+    pub outcome: Tri,
+    /// One sentence: what fired and why.
+    pub summary: String,
+    /// Everything the rule read.
+    pub evidence: Vec<Evidence>,
+}
+
+/// What the engine proposes; people decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalAction {
+    /// Add the school to the causing-concern list.
+    AddToCausingConcernList,
+    /// Remove the school from the causing-concern list.
+    RemoveFromCausingConcernList,
+}
+
+/// A proposal with its grounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// What to do.
+    pub action: ProposalAction,
+    /// The trigger (or category) it comes from.
+    pub grounds: String,
+    /// Why, in words.
+    pub reason: String,
+    /// Evidence.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Whether the school could be removed from the causing-concern list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovalCheck {
+    /// False when a removal rule blocks removal.
+    pub allowed: bool,
+    /// The blocking rules that fired.
+    pub blocked_by: Vec<RuleOutcome>,
+}
+
+/// What the school is entitled to this academic year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entitlements {
+    /// The academic year containing `as_of`.
+    pub academic_year: AcademicYear,
+    /// Visits by type.
+    pub visits: std::collections::BTreeMap<String, VisitAllowance>,
+    /// Funded support days by type.
+    pub funded_days: std::collections::BTreeMap<String, f64>,
+    /// Review cadence.
+    pub review: Option<String>,
+    /// Other entitlements.
+    pub notes: Vec<String>,
+    /// The adjustments applied (ids), in order.
+    pub adjustments: Vec<String>,
+}
+
+/// Where a school is placed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// URN.
+    pub urn: Urn,
+    /// School name.
+    pub name: String,
+    /// The policy's name.
+    pub policy: String,
+    /// The date the facts describe.
+    pub as_of: Date,
+    /// Category id.
+    pub category: String,
+    /// Category label.
+    pub category_label: String,
+    /// RAG colour.
+    pub rag: Rag,
+    /// Whether the category means causing concern.
+    pub causing_concern: bool,
+    /// Every rule of the category that fired, with its evidence (or the default). Never empty.
+    pub rationale: Vec<RuleOutcome>,
+    /// Rules of more concerning categories, and triggers, that nearly fired.
+    pub near_misses: Vec<RuleOutcome>,
+    /// Derived statutory flags.
+    pub flags: Flags,
+    /// Causing-concern triggers that fired.
+    pub triggers: Vec<RuleOutcome>,
+    /// Proposals for the causing-concern list.
+    pub proposals: Vec<Proposal>,
+    /// Entitlements.
+    pub entitlements: Entitlements,
+    /// Removal from the causing-concern list.
+    pub removal: RemovalCheck,
+}
+
+fn summarise(rule: &Rule, evidence: &[Evidence], outcome: Tri) -> String {
+    let parts: Vec<String> = evidence
+        .iter()
+        .filter(|e| e.outcome == outcome)
+        .map(|e| {
+            let mut s = format!(
+                "{} is {} ({} {})",
+                e.fact,
+                e.value.as_deref().unwrap_or("not known"),
+                e.comparator,
+                e.threshold
+            );
+            match (e.date, &e.source) {
+                (Some(d), Some(src)) => s.push_str(&format!(", {d}, {src}")),
+                (Some(d), None) => s.push_str(&format!(", {d}")),
+                (None, Some(src)) => s.push_str(&format!(", {src}")),
+                (None, None) => {}
+            }
+            s
+        })
+        .collect();
+    let verb = if outcome == Tri::Met {
+        "fired"
+    } else {
+        "nearly fired"
+    };
+    format!("{}: {verb}: {}", rule.label, parts.join("; "))
+}
+
+fn outcome(rule: &Rule, kind: RuleKind, category: Option<&str>, view: &View<'_>) -> RuleOutcome {
+    let mut evidence = Vec::new();
+    let tri = rule.condition.eval(view, &mut evidence);
+    RuleOutcome {
+        rule: rule.id.clone(),
+        kind,
+        category: category.map(str::to_owned),
+        label: rule.label.clone(),
+        source: rule.source.clone(),
+        outcome: tri,
+        summary: summarise(rule, &evidence, tri),
+        evidence,
+    }
+}
+
+fn apply(target: &mut Entitlements, e: &Entitlement, mode: AdjustMode) {
+    match mode {
+        AdjustMode::Set => {
+            target.visits = e.visits.clone();
+            target.funded_days = e.funded_days.clone();
+        }
+        AdjustMode::Minimum | AdjustMode::Add => {
+            for (k, v) in &e.visits {
+                let slot = target.visits.entry(k.clone()).or_insert(VisitAllowance {
+                    count: None,
+                    note: None,
+                });
+                slot.count = match (slot.count, v.count, mode) {
+                    (Some(a), Some(b), AdjustMode::Add) => Some(a.saturating_add(b)),
+                    (Some(a), Some(b), _) => Some(a.max(b)),
+                    (a, b, _) => a.or(b),
+                };
+                if v.note.is_some() {
+                    slot.note = v.note.clone();
+                }
+            }
+            for (k, v) in &e.funded_days {
+                let slot = target.funded_days.entry(k.clone()).or_insert(0.0);
+                *slot = if mode == AdjustMode::Add {
+                    *slot + v
+                } else {
+                    slot.max(*v)
+                };
+            }
+        }
+    }
+    if e.review.is_some() {
+        target.review = e.review.clone();
+    }
+    target.notes.extend(e.notes.iter().cloned());
+}
+
+/// Places one school under a policy. Deterministic: the same policy and facts
+/// give the same placement.
+///
+/// Categories are tried from the most concerning to the least, and the first
+/// whose rule fires is the school's category; when none fires, the first
+/// (least concerning) category applies and the rationale says so.
+pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
+    let mut view = View::new(
+        facts,
+        policy.defaults.inspection_expected_after_months,
+        policy.defaults.new_head_months,
+    );
+    let flags = flags::derive(policy, &view);
+    view.flags = Some(flags.clone());
+
+    let mut chosen: Option<(usize, Vec<RuleOutcome>)> = None;
+    let mut near_misses = Vec::new();
+    for (idx, cat) in policy.categories.iter().enumerate().rev() {
+        let outcomes: Vec<RuleOutcome> = cat
+            .rules
+            .iter()
+            .map(|r| outcome(r, RuleKind::Category, Some(&cat.id), &view))
+            .collect();
+        let fired: Vec<RuleOutcome> = outcomes
+            .iter()
+            .filter(|o| o.outcome == Tri::Met)
+            .cloned()
+            .collect();
+        if !fired.is_empty() {
+            chosen = Some((idx, fired));
+            break;
+        }
+        near_misses.extend(outcomes.into_iter().filter(|o| o.outcome == Tri::Near));
+    }
+    let (idx, rationale) = match chosen {
+        Some(c) => c,
+        None => {
+            let cat = &policy.categories[0];
+            let more: Vec<&str> = policy.categories[1..]
+                .iter()
+                .map(|c| c.label.as_str())
+                .collect();
+            (
+                0,
+                vec![RuleOutcome {
+                    rule: "default".into(),
+                    kind: RuleKind::Default,
+                    category: Some(cat.id.clone()),
+                    label: cat.label.clone(),
+                    source: None,
+                    outcome: Tri::Met,
+                    summary: if more.is_empty() {
+                        format!("'{}' is the policy's only category", cat.label)
+                    } else {
+                        format!(
+                            "no rule of a more concerning category ({}) fired, so the school is in '{}', the policy's least concerning (default) category",
+                            more.join(", "),
+                            cat.label
+                        )
+                    },
+                    evidence: vec![],
+                }],
+            )
+        }
+    };
+    let cat = &policy.categories[idx];
+
+    // Triggers.
+    let mut triggers = Vec::new();
+    for t in &policy.triggers {
+        let o = outcome(t, RuleKind::Trigger, None, &view);
+        match o.outcome {
+            Tri::Met => triggers.push(o),
+            Tri::Near => near_misses.push(o),
+            Tri::NotMet => {}
+        }
+    }
+
+    // Removal.
+    let blocked_by: Vec<RuleOutcome> = policy
+        .removal_blocked_when
+        .iter()
+        .map(|r| outcome(r, RuleKind::Removal, None, &view))
+        .filter(|o| o.outcome == Tri::Met)
+        .collect();
+    let removal = RemovalCheck {
+        allowed: blocked_by.is_empty(),
+        blocked_by,
+    };
+
+    // Proposals.
+    let mut proposals = Vec::new();
+    if !facts.on_causing_concern_list {
+        for t in &triggers {
+            proposals.push(Proposal {
+                action: ProposalAction::AddToCausingConcernList,
+                grounds: t.rule.clone(),
+                reason: t.summary.clone(),
+                evidence: t
+                    .evidence
+                    .iter()
+                    .filter(|e| e.outcome == Tri::Met)
+                    .cloned()
+                    .collect(),
+            });
+        }
+        if cat.causing_concern && triggers.is_empty() {
+            proposals.push(Proposal {
+                action: ProposalAction::AddToCausingConcernList,
+                grounds: cat.id.clone(),
+                reason: format!(
+                    "category '{}' means causing concern under this policy",
+                    cat.label
+                ),
+                evidence: rationale
+                    .iter()
+                    .flat_map(|r| r.evidence.iter().filter(|e| e.outcome == Tri::Met).cloned())
+                    .collect(),
+            });
+        }
+    } else if triggers.is_empty() && !cat.causing_concern && removal.allowed {
+        proposals.push(Proposal {
+            action: ProposalAction::RemoveFromCausingConcernList,
+            grounds: cat.id.clone(),
+            reason: format!(
+                "no causing-concern trigger fired, the school is in '{}', and no removal rule blocks removal: a decision with rationale may remove it",
+                cat.label
+            ),
+            evidence: vec![],
+        });
+    }
+
+    // Entitlements.
+    let mut entitlements = Entitlements {
+        academic_year: AcademicYear::containing(facts.as_of),
+        visits: Default::default(),
+        funded_days: Default::default(),
+        review: None,
+        notes: Vec::new(),
+        adjustments: Vec::new(),
+    };
+    apply(&mut entitlements, &cat.entitlement, AdjustMode::Set);
+    for adj in &policy.adjustments {
+        if !adj.categories.is_empty() && !adj.categories.iter().any(|c| *c == cat.id) {
+            continue;
+        }
+        let applies = adj
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.eval(&view, &mut Vec::new()) == Tri::Met);
+        if applies {
+            apply(&mut entitlements, &adj.entitlement, adj.mode);
+            entitlements.adjustments.push(adj.id.clone());
+        }
+    }
+
+    Placement {
+        urn: facts.urn,
+        name: facts.name.clone(),
+        policy: policy.name.clone(),
+        as_of: facts.as_of,
+        category: cat.id.clone(),
+        category_label: cat.label.clone(),
+        rag: cat.rag,
+        causing_concern: cat.causing_concern,
+        rationale,
+        near_misses,
+        flags,
+        triggers,
+        proposals,
+        entitlements,
+        removal,
+    }
+}
+
+/// Places every school, in the order given.
+pub fn categorise_estate(policy: &Policy, schools: &[SchoolFacts]) -> Vec<Placement> {
+    schools.iter().map(|s| categorise(policy, s)).collect()
+}
