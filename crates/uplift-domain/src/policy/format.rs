@@ -5,7 +5,6 @@ use super::condition::{parse_atom, Condition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -253,6 +252,8 @@ struct Loader<'a> {
     file: &'a str,
     text: &'a str,
     errors: Vec<PolicyError>,
+    /// Set while reading category rules, which must be "at least this bad".
+    monotone_required: bool,
 }
 
 type Val<'i> = Spanned<DeValue<'i>>;
@@ -395,7 +396,17 @@ impl<'a> Loader<'a> {
 
     fn atom(&mut self, v: &Val<'_>, s: &str) -> Option<Condition> {
         match parse_atom(s) {
-            Ok(a) => Some(Condition::Atom(a)),
+            Ok(a) => {
+                if self.monotone_required {
+                    if let Some(msg) = a.monotonicity_problem() {
+                        let at = self.content_offset(v, s).unwrap_or(v.span().start)
+                            + (s.len() - s.trim_start().len());
+                        self.err(at, PolicyErrorKind::NotMonotone, msg);
+                        return None;
+                    }
+                }
+                Some(Condition::Atom(a))
+            }
             Err(errs) => {
                 let base = self.content_offset(v, s);
                 for (off, kind, msg) in errs {
@@ -606,21 +617,6 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn check_monotone(&mut self, rule: &Rule, v: &Val<'_>) {
-        for a in rule.condition.atoms() {
-            if let Some(msg) = a.monotonicity_problem() {
-                // Find the condition string in the rule's span for a position.
-                let span: Range<usize> = v.span();
-                let at = self
-                    .text
-                    .get(span.clone())
-                    .and_then(|s| s.find(a.text.as_str()))
-                    .map_or(span.start, |i| span.start + i);
-                self.err(at, PolicyErrorKind::NotMonotone, msg);
-            }
-        }
-    }
-
     fn load(&mut self, file_name: &str) -> Option<Policy> {
         let doc = match DeTable::parse(self.text) {
             Ok(d) => d,
@@ -824,13 +820,14 @@ impl<'a> Loader<'a> {
             let causing_concern = self.bool(t, "causing_concern");
             let mut rules = Vec::new();
             let rule_vals = self.array_of_tables(t, "rule");
+            self.monotone_required = true;
             for rv in &rule_vals {
                 if let Some((r, rat)) = self.rule(rv, "[[category.rule]]", &[]) {
                     check_id(self, &r.id, rat);
-                    self.check_monotone(&r, rv);
                     rules.push(r);
                 }
             }
+            self.monotone_required = false;
             let entitlement = self.entitlement(t);
             if ci > 0 && rule_vals.is_empty() {
                 self.err(
@@ -1040,6 +1037,7 @@ impl Policy {
             file: name,
             text,
             errors: Vec::new(),
+            monotone_required: false,
         };
         match loader.load(name) {
             Some(p) if loader.errors.is_empty() => Ok(p),
