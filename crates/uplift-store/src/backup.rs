@@ -34,6 +34,16 @@ pub const TABLES: &[&str] = &[
     "api_tokens",
     "sign_in_attempts",
     "settings",
+    "establishment_links",
+    "register_groups",
+    "group_links",
+    "inspections_graded",
+    "inspections_ungraded",
+    "inspections_report_card",
+    "performance_measures",
+    "spc_figures",
+    "school_changes",
+    "intelligence",
     "audit_log",
 ];
 

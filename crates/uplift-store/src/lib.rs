@@ -35,6 +35,7 @@ pub mod connect;
 mod error;
 pub mod migrate;
 pub mod orgs;
+pub mod register;
 mod secret;
 pub mod sessions;
 pub mod settings;

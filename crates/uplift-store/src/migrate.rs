@@ -22,9 +22,9 @@ macro_rules! migrations {
 }
 
 pub static SQLITE: &[Migration] =
-    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"));
+    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"));
 pub static POSTGRES: &[Migration] =
-    migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"));
+    migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"));
 
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
     match backend {
