@@ -69,11 +69,19 @@ fn lg_urgent_and_one_other_area_urgent_is_most_serious_and_special_measures_ever
 // Report-card patterns that make a category of concern (DESIGN.md §8).
 // ---------------------------------------------------------------------------
 
+/// Areas changed from expected standard, safeguarding, special measures, requires significant improvement.
+type PatternCase = (
+    Vec<(A, G)>,
+    uplift_domain::register::SafeguardingStandard,
+    bool,
+    bool,
+);
+
 #[test]
 fn report_card_patterns_make_the_right_category_of_concern() {
     let p = preset("la-differentiated");
     // (areas changed from expected standard, safeguarding, special measures, requires significant improvement)
-    let cases: Vec<(Vec<(A, G)>, _, bool, bool)> = vec![
+    let cases: Vec<PatternCase> = vec![
         (vec![], Met, false, false),
         (vec![(A::Achievement, G::NeedsAttention)], Met, false, false),
         (
@@ -190,7 +198,7 @@ fn recorded_categories_from_graded_inspections() {
 }
 
 #[test]
-fn recorded_report_card_category_takes_precedence() {
+fn recorded_report_card_category_is_read() {
     let p = preset("trust");
     let mut rc = report_card(
         "2026-01-20",

@@ -251,8 +251,8 @@ pub(crate) fn parse_atom(s: &str) -> Result<Atom, Vec<AtomError>> {
     let val_start = op_start + op_len + (after_op.len() - after_op.trim_start().len());
     let val_text = after_op.trim();
     // Split off a trailing `near N`.
-    let (val_tok, near_tok) = if val_text.starts_with('\'') {
-        match val_text[1..].find('\'') {
+    let (val_tok, near_tok) = if let Some(inner) = val_text.strip_prefix('\'') {
+        match inner.find('\'') {
             Some(end) => {
                 let tok = &val_text[..end + 2];
                 let tail = val_text[end + 2..].trim();
@@ -304,10 +304,10 @@ pub(crate) fn parse_atom(s: &str) -> Result<Atom, Vec<AtomError>> {
     if ty == FactType::Grade && lit_ty == FactType::Number {
         if let FactValue::Number(n) = lit {
             lit = match n {
-                x if x == 1.0 => FactValue::Grade(OeifGrade::Outstanding),
-                x if x == 2.0 => FactValue::Grade(OeifGrade::Good),
-                x if x == 3.0 => FactValue::Grade(OeifGrade::RequiresImprovement),
-                x if x == 4.0 => FactValue::Grade(OeifGrade::Inadequate),
+                1.0 => FactValue::Grade(OeifGrade::Outstanding),
+                2.0 => FactValue::Grade(OeifGrade::Good),
+                3.0 => FactValue::Grade(OeifGrade::RequiresImprovement),
+                4.0 => FactValue::Grade(OeifGrade::Inadequate),
                 _ => {
                     return Err(vec![(
                         vpos,

@@ -351,7 +351,7 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
     };
     apply(&mut entitlements, &cat.entitlement, AdjustMode::Set);
     for adj in &policy.adjustments {
-        if !adj.categories.is_empty() && !adj.categories.iter().any(|c| *c == cat.id) {
+        if !adj.categories.is_empty() && !adj.categories.contains(&cat.id) {
             continue;
         }
         let applies = adj

@@ -3,13 +3,17 @@
 //!
 //! | flag | true when | source |
 //! | --- | --- | --- |
-//! | `special_measures` | the latest inspection records special measures; or, for a report card with no recorded category, urgent improvement in leadership and governance together with urgent improvement in another area or safeguarding not met | Education Act 2005 s44(1); 2006 Act s62; DESIGN.md §8 |
-//! | `requires_significant_improvement` | the latest inspection records serious weaknesses or requires significant improvement (or an inadequate overall grade with no category recorded); or, for a report card with no recorded category, urgent improvement in any area other than leadership and governance, or safeguarding not met, or leadership and governance alone at urgent improvement — and not special measures | Education Act 2005 s44(2); 2006 Act s61; DESIGN.md §8 |
+//! | `special_measures` | the latest inspection records special measures; or, for a report card, urgent improvement in leadership and governance together with urgent improvement in another area or safeguarding not met | Education Act 2005 s44(1); 2006 Act s62; DESIGN.md §8 |
+//! | `requires_significant_improvement` | the latest inspection records serious weaknesses or requires significant improvement (or an inadequate overall grade with no category recorded); or, for a report card, urgent improvement in any area other than leadership and governance, or safeguarding not met, or leadership and governance alone at urgent improvement — and not special measures | Education Act 2005 s44(2); 2006 Act s61; DESIGN.md §8 |
 //! | `category_of_concern` | either of the two above | as above |
 //! | `coasting` | the latest report card grades leadership and governance "needs attention" and the previous inspection was below good (graded: overall RI or inadequate, or with no overall grade a key judgement RI or worse; report card: leadership and governance below expected standard) | 2006 Act s60B, definition in force from 17 November 2025 (Uplift's reading, see [`FlagKind::Coasting`]) |
 //! | `eligible_for_intervention` | maintained school and any of: an s60/s60A warning notice not complied with after its compliance period and a written notice of proposed powers; coasting; requires significant improvement; special measures | 2006 Act s59 |
 //! | `stuck` | requires improvement at the latest inspection and below good at the one before (report cards: the policy's `[stuck]` equivalents) | DfE RISE targeting; DESIGN.md §8 |
 //! | `new_headteacher` | headteacher in the first `new_head_months` (default 12) months in post | the policy |
+//!
+//! For a report card, the more serious of the recorded category and the
+//! area pattern applies (a discrepancy is stated in the reason), so a worse
+//! report card never lowers a flag.
 //!
 //! "Latest" and "previous" are the two newest judgement-bearing inspections
 //! (graded or report card); ungraded inspections confirm the previous
@@ -480,20 +484,28 @@ fn concern_finding(view: &View<'_>) -> ConcernFinding {
                             src,
                         ),
                     );
-                    let sm = *c == CategoryOfConcern::SpecialMeasures;
-                    let agrees = sm == derived_sm && !sm == derived_rsi;
+                    let recorded_sm = *c == CategoryOfConcern::SpecialMeasures;
+                    // The more serious of the recorded category and the area
+                    // pattern applies, so that a worse report card never
+                    // lowers the flag; a discrepancy is stated.
+                    let sm = recorded_sm || derived_sm;
+                    let agrees = recorded_sm == derived_sm && recorded_sm != derived_rsi;
                     ConcernFinding {
                         sm,
                         rsi: !sm,
-                        reason: format!(
-                            "the report card of {date_s} records {}{}",
-                            concern_name(Some(c)),
-                            if agrees {
-                                format!(" ({pattern})")
-                            } else {
-                                format!("; the recorded category is Ofsted's and takes precedence over the area pattern ({pattern})")
-                            }
-                        ),
+                        reason: if agrees {
+                            format!(
+                                "the report card of {date_s} records {} ({pattern})",
+                                concern_name(Some(c))
+                            )
+                        } else if sm && !recorded_sm {
+                            format!("the report card of {date_s} records {}, but the areas show {pattern}: special measures, the more serious, is taken (check the record)", concern_name(Some(c)))
+                        } else {
+                            format!(
+                                "the report card of {date_s} records {} (the areas show {pattern})",
+                                concern_name(Some(c))
+                            )
+                        },
                         evidence,
                     }
                 }
