@@ -174,8 +174,10 @@ pub struct Flags {
     /// New headteacher.
     pub new_headteacher: FlagValue,
     /// Whether the school is maintained (Part 4 of the 2006 Act applies).
+    #[serde(skip)]
     maintained: bool,
     /// The warning-notice route to eligibility, if any.
+    #[serde(skip)]
     warning_notice_route: Option<String>,
 }
 
