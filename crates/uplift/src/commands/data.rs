@@ -63,15 +63,14 @@ pub async fn demo(db: &Db, cmd: DemoCommand) -> Result<crate::commands::serve::D
     }
 }
 
-pub async fn import(_db: &Db, args: ImportArgs) -> Result<()> {
-    let _ = args;
-    Err(anyhow!("import is not built yet"))
+pub async fn import(db: &Db, args: ImportArgs) -> Result<()> {
+    super::import::run(db, args).await
 }
 
 /// Loads the bundled Camden register into the demo organisation's estate;
 /// returns a school for the demo school account, if the register has one.
-pub async fn load_demo_register(_db: &Db, _organisation_id: i64) -> Result<Option<i64>> {
-    Ok(None)
+pub async fn load_demo_register(db: &Db, organisation_id: i64) -> Result<Option<i64>> {
+    super::import::load_demo_register(db, organisation_id).await
 }
 
 /// The bank holidays in force: the stored copy, or the one shipped with Uplift.

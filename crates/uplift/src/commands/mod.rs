@@ -3,6 +3,7 @@
 mod admin;
 mod calendar;
 mod data;
+mod import;
 mod serve;
 
 use anyhow::{Context, Result};

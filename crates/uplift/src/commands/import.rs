@@ -1,0 +1,148 @@
+//! `uplift import KIND FILE [--la CODE]… [--summary json]` and the demo register.
+
+use std::io::IsTerminal;
+
+use anyhow::{anyhow, Context, Result};
+use uplift_domain::register::LaCode;
+use uplift_ingest::Kind;
+use uplift_store::audit::Actor;
+use uplift_store::register::{self, ImportOptions, ImportSummary};
+use uplift_store::Db;
+
+use crate::cli::{ImportArgs, SummaryFormat};
+
+/// Imports one file in one transaction and prints the summary: human-readable,
+/// or with `--summary json` one JSON object
+/// `{"kind","file","layout","inserted","updated","unchanged","skipped","rejected":[{"line","field","reason"}]}`
+/// (`rejected` is the list of rejected rows; `skipped` counts rows outside `--la`).
+/// A fatal error (unrecognised file, unreadable file, database failure) returns one
+/// line naming file, line and field, and nothing is written.
+pub async fn run(db: &Db, args: ImportArgs) -> Result<()> {
+    let kind: Kind = args.kind.parse().map_err(|e| anyhow!("{e}"))?;
+    let la = args
+        .la
+        .iter()
+        .map(|l| LaCode::parse(l).map_err(|e| anyhow!("--la {l}: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    let name = args.file.display().to_string();
+    let file = std::fs::File::open(&args.file).with_context(|| format!("{name}: cannot open"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let input = std::io::BufReader::with_capacity(256 * 1024, file);
+    let bar = if std::io::stderr().is_terminal() {
+        let pb = indicatif::ProgressBar::new(len);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        pb.set_message(format!("importing {kind}"));
+        Some(pb)
+    } else {
+        None
+    };
+    let opts = ImportOptions {
+        la,
+        actor: Actor::cli(),
+        changed_on: None,
+    };
+    let result = match &bar {
+        Some(pb) => {
+            let reader = uplift_ingest::read_any(kind, &name, pb.wrap_read(input))
+                .map_err(|e| anyhow!("{e}"))?;
+            db.import(kind, &name, reader, &opts).await
+        }
+        None => {
+            let reader = uplift_ingest::read_any(kind, &name, input).map_err(|e| anyhow!("{e}"))?;
+            db.import(kind, &name, reader, &opts).await
+        }
+    };
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let summary = result.map_err(|e| anyhow!("{e}"))?;
+    match args.summary {
+        Some(SummaryFormat::Json) => println!("{}", serde_json::to_string(&summary)?),
+        None => print_summary(&summary),
+    }
+    Ok(())
+}
+
+fn print_summary(s: &ImportSummary) {
+    println!(
+        "Imported {} ({} layout) as {}: {} inserted, {} updated, {} unchanged, {} rejected{}.",
+        s.file,
+        s.layout,
+        s.kind,
+        s.inserted,
+        s.updated,
+        s.unchanged,
+        s.rejected.len(),
+        if s.skipped > 0 {
+            format!(", {} outside --la", s.skipped)
+        } else {
+            String::new()
+        }
+    );
+    for r in s.rejected.iter().take(50) {
+        match &r.field {
+            Some(f) => println!("  line {}, field {f:?}: {}", r.line, r.reason),
+            None => println!("  line {}: {}", r.line, r.reason),
+        }
+    }
+    if s.rejected.len() > 50 {
+        println!(
+            "  … and {} more (use --summary json for all)",
+            s.rejected.len() - 50
+        );
+    }
+}
+
+macro_rules! camden {
+    ($($kind:expr, $name:literal);* $(;)?) => {
+        &[$(($kind, $name, include_bytes!(concat!("../../../../data/demo/camden/", $name)) as &[u8])),*]
+    };
+}
+
+/// The Camden extract (data/demo/camden, see its PROVENANCE.md), embedded in the
+/// binary, in import order (register first).
+pub static CAMDEN: &[(Kind, &str, &[u8])] = camden![
+    Kind::Gias, "edubaseallstatefunded_2026_EXCERPT.csv";
+    Kind::GiasLinks, "links_edubasealldata20250422.csv";
+    Kind::GiasLinks, "links_edubasealldata_20250727.csv";
+    Kind::GiasGroups, "allgroupsdata_2022_processed.csv";
+    Kind::GiasGroupLinks, "alllinksdata_grouplinks_2022_processed.csv";
+    Kind::Spc, "spc_school_level_underlying_data_202223.csv";
+    Kind::Ofsted, "ofsted_mi_latest_inspections_2026_report_card_EXCERPT.csv";
+    Kind::Ks2, "england_ks2final_primary_relevant_columns.csv";
+    Kind::Ks4, "england_ks4provisional.csv";
+    Kind::Ks4, "england_ks4-pupdest.csv";
+    Kind::Ks4, "ks4_school_info_202324.csv";
+    Kind::Census, "england_census.csv";
+    Kind::Absence, "england_abs.csv";
+];
+
+/// Camden's LA code.
+pub const CAMDEN_LA: &str = "202";
+
+/// Imports the Camden extract, adds Camden's schools to the organisation's estate,
+/// and gives the schools with no inspection record a GENERATED graded inspection
+/// (generated = true, source "generated by the Uplift demo"). Idempotent.
+/// Returns an open Camden school for the demo school account.
+pub async fn load_demo_register(db: &Db, organisation_id: i64) -> Result<Option<i64>> {
+    let opts = ImportOptions {
+        actor: Actor::system("demo"),
+        ..ImportOptions::default()
+    };
+    for (kind, name, bytes) in CAMDEN {
+        db.import_bytes(*kind, name, bytes, &opts)
+            .await
+            .map_err(|e| anyhow!("demo data {name}: {e}"))?;
+    }
+    let mut tx = db.begin().await?;
+    register::add_authority_to_estate(&mut tx, &opts.actor, organisation_id, CAMDEN_LA).await?;
+    register::add_generated_inspections(&mut tx, &opts.actor, CAMDEN_LA).await?;
+    tx.commit().await?;
+    Ok(db.demo_school(CAMDEN_LA).await?)
+}
