@@ -101,15 +101,36 @@ pub enum Action {
     ReadUsers,
     /// Create, change and deactivate users.
     ManageUsers,
+    /// Search the register and read school profiles (a school user: their own school only).
+    ReadSchools,
+    /// Read the soft intelligence held about a school.
+    ReadIntelligence,
+    /// Add intelligence items about a school.
+    WriteIntelligence,
+    /// Read a school's category, its rationale and flags.
+    ReadCategories,
+    /// Confirm or override a proposed category; override a derived flag.
+    DecideCategories,
+    /// Read the annual risk assessment of the school estate.
+    ReadEstateAssessment,
+    /// Load, check and choose the organisation's policy.
+    ManagePolicies,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ReadAuditLog,
         Action::ReadUsers,
         Action::ManageUsers,
+        Action::ReadSchools,
+        Action::ReadIntelligence,
+        Action::WriteIntelligence,
+        Action::ReadCategories,
+        Action::DecideCategories,
+        Action::ReadEstateAssessment,
+        Action::ManagePolicies,
     ];
 
     /// The roles granted this action within their own organisation.
@@ -120,6 +141,14 @@ impl Action {
             Action::ReadAuditLog => &[Admin, Lead],
             Action::ReadUsers => &[Admin, Lead],
             Action::ManageUsers => &[Admin],
+            // Commissioners see aggregates only, never a named school's soft information.
+            Action::ReadSchools => &[Admin, Lead, Adviser, Panel, School, Traded],
+            Action::ReadIntelligence => &[Admin, Lead, Adviser, Panel],
+            Action::WriteIntelligence => &[Lead, Adviser],
+            Action::ReadCategories => &[Admin, Lead, Adviser, Panel],
+            Action::DecideCategories => &[Lead],
+            Action::ReadEstateAssessment => &[Admin, Lead, Adviser, Panel, Commissioner],
+            Action::ManagePolicies => &[Admin, Lead],
         }
     }
 }
@@ -242,6 +271,40 @@ mod tests {
                 "{r}"
             );
         }
+    }
+
+    #[test]
+    fn school_users_read_their_own_school_and_nothing_internal() {
+        let s = p(Role::School);
+        let own = Scope::School {
+            organisation_id: 10,
+            urn: 100005,
+        };
+        assert_eq!(authorize(&s, Action::ReadSchools, own), Decision::Allow);
+        for a in [
+            Action::ReadIntelligence,
+            Action::ReadCategories,
+            Action::DecideCategories,
+        ] {
+            assert_eq!(authorize(&s, a, own), Decision::Forbid, "{a:?}");
+        }
+        let c = p(Role::Commissioner);
+        assert_eq!(
+            authorize(&c, Action::ReadSchools, Scope::Organisation(10)),
+            Decision::Forbid
+        );
+        assert_eq!(
+            authorize(&c, Action::ReadEstateAssessment, Scope::Organisation(10)),
+            Decision::Allow
+        );
+        assert_eq!(
+            authorize(&p(Role::Lead), Action::DecideCategories, own),
+            Decision::Allow
+        );
+        assert_eq!(
+            authorize(&p(Role::Adviser), Action::DecideCategories, own),
+            Decision::Forbid
+        );
     }
 
     #[test]
