@@ -8,3 +8,4 @@ pub mod calendar;
 pub mod identity;
 pub mod policy;
 pub mod register;
+pub mod visits;
