@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod concern;
 pub mod identity;
 pub mod policy;
 pub mod register;
