@@ -103,7 +103,7 @@ pub fn escape_text(s: &str) -> String {
                 out.push_str("\\n");
             }
             '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
+            c if c.is_control() && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -114,18 +114,15 @@ pub fn escape_text(s: &str) -> String {
 pub fn fold_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + 2);
     let mut width = 0usize;
-    let mut first = true;
     for c in line.chars() {
         let n = c.len_utf8();
         if width + n > 75 {
             out.push_str("\r\n ");
             width = 1;
-            first = false;
         }
         out.push(c);
         width += n;
     }
-    let _ = first;
     out.push_str("\r\n");
     out
 }

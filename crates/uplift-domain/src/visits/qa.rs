@@ -335,7 +335,9 @@ pub fn qa_overview(sample: &QaSample, records: &[ModerationRecord]) -> QaOvervie
         .filter(|r| sampled.contains(r.note_id.as_str()))
         .collect();
     let moderated_ids: BTreeSet<&str> = records.iter().map(|r| r.note_id.as_str()).collect();
-    let mut by_adviser: BTreeMap<String, (usize, BTreeMap<String, (u32, u32)>)> = BTreeMap::new();
+    // Notes moderated, and (sum of scores, ratings) per criterion.
+    type Sums = (usize, BTreeMap<String, (u32, u32)>);
+    let mut by_adviser: BTreeMap<String, Sums> = BTreeMap::new();
     let mut distribution: BTreeMap<String, BTreeMap<QaRating, usize>> = BTreeMap::new();
     for r in &records {
         let a = by_adviser.entry(r.adviser_id.clone()).or_default();
