@@ -44,6 +44,9 @@ pub const TABLES: &[&str] = &[
     "spc_figures",
     "school_changes",
     "intelligence",
+    "organisation_policies",
+    "category_decisions",
+    "flag_overrides",
     "audit_log",
 ];
 

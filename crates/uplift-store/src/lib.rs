@@ -30,6 +30,7 @@ macro_rules! on_tx {
 
 pub mod audit;
 pub mod backup;
+pub mod categorisation;
 #[doc(hidden)]
 pub mod connect;
 mod error;

@@ -21,10 +21,12 @@ macro_rules! migrations {
     };
 }
 
-pub static SQLITE: &[Migration] =
-    migrations!("sqlite": (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"));
-pub static POSTGRES: &[Migration] =
-    migrations!("postgres": (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"));
+pub static SQLITE: &[Migration] = migrations!("sqlite":
+    (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"),
+    (4, "0004_categorisation"));
+pub static POSTGRES: &[Migration] = migrations!("postgres":
+    (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"),
+    (4, "0004_categorisation"));
 
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
     match backend {
