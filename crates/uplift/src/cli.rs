@@ -52,6 +52,12 @@ pub enum Command {
     /// Working days in England.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Place every school of the estate in a category under a policy, with its
+    /// reasons. Changes nothing unless --apply is given.
+    Categorise(CategoriseArgs),
+    /// Check a policy file, or choose the organisation's policy.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +197,60 @@ pub enum CalendarCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum CategoriseFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct CategoriseArgs {
+    /// A preset (la-differentiated, side-by-side, priority-schools, trust) or a
+    /// policy TOML file. Default: the organisation's policy in force.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// table (default), json (one object per school) or csv (the estate assessment).
+    #[arg(long, value_enum, default_value_t = CategoriseFormat::Table)]
+    pub format: CategoriseFormat,
+    /// Record the placements: a first category for schools without one, a
+    /// proposal for a lead to decide where the category would change (audited).
+    #[arg(long)]
+    pub apply: bool,
+    /// The organisation's slug (default: the only organisation).
+    #[arg(long)]
+    pub organisation: Option<String>,
+    /// The date the facts describe, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file: unknown facts, unreachable categories and type
+    /// errors are reported with their line and column (exit non-zero).
+    Check {
+        /// The policy TOML file.
+        file: PathBuf,
+    },
+    /// Put a preset or a policy file in force for the organisation (audited);
+    /// a policy with errors is refused and the previous one stays in force.
+    Use {
+        /// A preset name or a policy TOML file.
+        policy: String,
+        /// The organisation's slug (default: the only organisation).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// List the presets and the organisation's policy history.
+    List {
+        /// The organisation's slug (default: the only organisation).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +277,28 @@ mod tests {
         }
         for s in Cli::command().get_subcommands() {
             walk(s, "uplift");
+        }
+    }
+
+    #[test]
+    fn categorise_takes_policy_format_and_apply() {
+        let cli = Cli::try_parse_from([
+            "uplift",
+            "categorise",
+            "--policy",
+            "trust",
+            "--format",
+            "json",
+            "--apply",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Categorise(a) => {
+                assert_eq!(a.policy.as_deref(), Some("trust"));
+                assert_eq!(a.format, CategoriseFormat::Json);
+                assert!(a.apply);
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod calendar;
+mod categorise;
 mod data;
 mod import;
 mod serve;
@@ -21,6 +22,9 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         // Commands that need no database.
         Command::Calendar(c) => return calendar::run(c, &config).await,
+        Command::Policy(crate::cli::PolicyCommand::Check { file }) => {
+            return categorise::check(&file)
+        }
         Command::Migrate => {
             let db = Db::connect(&config.database_url).await?;
             let applied = db.migrate().await?;
@@ -46,6 +50,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Restore(a) => data::restore(&db, a).await,
         Command::Demo(c) => data::demo(&db, c).await.map(|_| ()),
         Command::Import(a) => data::import(&db, a).await,
+        Command::Categorise(a) => categorise::run(&db, a).await,
+        Command::Policy(c) => categorise::policy(&db, c).await,
         Command::Calendar(_) | Command::Migrate => Ok(()),
     };
     db.close().await;
