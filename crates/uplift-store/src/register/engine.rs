@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::{Result, Tx};
+use crate::{Backend, Result, Tx};
 
 /// A stored value.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,15 +164,20 @@ macro_rules! bind_val {
     };
 }
 
-fn placeholders(start: usize, n: usize) -> String {
+/// `($start, …)` placeholders. SQLite gets plain `?`: it keeps `$N` and `?N`
+/// in a list that `sqlite3_bind_parameter_name` (called by sqlx for every
+/// argument) walks linearly, which makes a multi-row INSERT quadratic.
+fn placeholders(mark: char, start: usize, n: usize) -> String {
     let mut s = String::with_capacity(n * 5 + 2);
     s.push('(');
     for i in 0..n {
         if i > 0 {
             s.push(',');
         }
-        s.push('$');
-        s.push_str(&(start + i).to_string());
+        s.push(mark);
+        if mark == '$' {
+            s.push_str(&(start + i).to_string());
+        }
     }
     s.push(')');
     s
@@ -189,6 +194,10 @@ pub(crate) async fn upsert(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    let mark = match tx.backend() {
+        Backend::Sqlite => '?',
+        Backend::Postgres => '$',
+    };
     // 1. Existing rows for the batch's scope values.
     let mut scope_vals: Vec<&Val> = Vec::new();
     {
@@ -212,7 +221,7 @@ pub(crate) async fn upsert(
             select_cols.join(", "),
             t.name,
             t.cols[t.scope].0,
-            placeholders(1, chunk.len())
+            placeholders(mark, 1, chunk.len())
         );
         let found: Vec<(Vec<Val>, bool)> = on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);
@@ -307,7 +316,7 @@ pub(crate) async fn upsert(
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&placeholders(1 + i * width, width));
+                sql.push_str(&placeholders(mark, 1 + i * width, width));
             }
             on_tx!(tx, c => {
                 let mut q = sqlx::query(&sql);
