@@ -810,6 +810,7 @@ pub fn academic_year(as_of: Date) -> String {
     AcademicYear::containing(as_of).to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_decision(
     tx: &mut Tx,
     actor: &Actor,
@@ -949,7 +950,7 @@ pub async fn apply_placements(
     for p in placements {
         let urn = i64::from(p.urn.get());
         match state.current.get(&urn) {
-            None if state.pending.get(&urn).is_none() => {
+            None if !state.pending.contains_key(&urn) => {
                 insert_decision(
                     tx,
                     actor,

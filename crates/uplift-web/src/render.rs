@@ -13,6 +13,8 @@ use crate::error::{PageError, Problem};
 /// The service navigation: each entry shows only to roles allowed its action.
 pub const NAV: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::ViewHome),
+    ("/categories", "Categories", Action::ReadCategories),
+    ("/estate-assessment", "Estate assessment", Action::ReadEstateAssessment),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/tokens", "API tokens", Action::ManageOwnAccount),

@@ -87,6 +87,16 @@ pub fn all() -> Vec<Route> {
         // The organisation's administration.
         route!(GET "/audit", Requires(ReadAuditLog), Page, pages::audit::page),
         route!(GET "/users", Requires(ReadUsers), Page, pages::users::page),
+        // Categorisation (issue 4).
+        route!(GET "/categories", Requires(ReadCategories), Page, pages::categories::review),
+        route!(POST "/categories", Requires(DecideCategories), Page, pages::categories::agree),
+        route!(GET "/schools/{urn}/category", Requires(ReadCategories), Page, pages::categories::school),
+        route!(POST "/schools/{urn}/category", Requires(DecideCategories), Page, pages::categories::decide),
+        route!(POST "/schools/{urn}/flags", Requires(DecideCategories), Page, pages::categories::override_flag),
+        route!(GET "/estate-assessment", Requires(ReadEstateAssessment), Page, pages::categories::estate),
+        route!(GET "/estate-assessment.csv", Requires(ReadEstateAssessment), Page, pages::categories::estate_csv),
+        route!(GET "/api/v1/schools/{urn}/category", Requires(ReadCategories), Api, api::categories::school),
+        route!(GET "/api/v1/estate-assessment", Requires(ReadEstateAssessment), Api, api::categories::estate),
         // The JSON API.
         route!(GET "/api/v1/me", Requires(ViewHome), Api, api::me),
         route!(GET "/api/v1/users", Requires(ReadUsers), Api, api::users),

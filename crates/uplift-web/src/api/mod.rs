@@ -12,6 +12,8 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::audit::{parse, AuditQuery};
 
+pub mod categories;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -21,8 +23,11 @@ use crate::pages::audit::{parse, AuditQuery};
 same permissions as the web pages.",
         version = "1"
     ),
-    paths(health, me, users, audit),
-    components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody)),
+    paths(health, me, users, audit, categories::school, categories::estate),
+    components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
+        categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
+        categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
+        categories::AssessedSchool)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

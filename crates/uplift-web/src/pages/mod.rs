@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod categories;
 pub mod home;
 pub mod sign_in;
 pub mod users;
