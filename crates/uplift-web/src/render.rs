@@ -13,6 +13,7 @@ use crate::error::{PageError, Problem};
 /// The service navigation: each entry shows only to roles allowed its action.
 pub const NAV: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::ViewHome),
+    ("/schools", "Schools", Action::ReadSchools),
     ("/categories", "Categories", Action::ReadCategories),
     ("/estate-assessment", "Estate assessment", Action::ReadEstateAssessment),
     ("/users", "Users", Action::ReadUsers),

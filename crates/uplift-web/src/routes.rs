@@ -87,6 +87,11 @@ pub fn all() -> Vec<Route> {
         // The organisation's administration.
         route!(GET "/audit", Requires(ReadAuditLog), Page, pages::audit::page),
         route!(GET "/users", Requires(ReadUsers), Page, pages::users::page),
+        // The school register.
+        route!(GET "/schools", Requires(ReadSchools), Page, pages::schools::list),
+        route!(GET "/schools.csv", Requires(ReadSchools), Page, pages::schools::csv),
+        route!(GET "/schools/{urn}", Requires(ReadSchools), Page, pages::schools::profile),
+        route!(POST "/schools/{urn}/intelligence", Requires(WriteIntelligence), Page, pages::schools::add_intelligence),
         // Categorisation (issue 4).
         route!(GET "/categories", Requires(ReadCategories), Page, pages::categories::review),
         route!(POST "/categories", Requires(DecideCategories), Page, pages::categories::agree),
@@ -101,5 +106,7 @@ pub fn all() -> Vec<Route> {
         route!(GET "/api/v1/me", Requires(ViewHome), Api, api::me),
         route!(GET "/api/v1/users", Requires(ReadUsers), Api, api::users),
         route!(GET "/api/v1/audit", Requires(ReadAuditLog), Api, api::audit),
+        route!(GET "/api/v1/schools", Requires(ReadSchools), Api, api::schools::list),
+        route!(GET "/api/v1/schools/{urn}", Requires(ReadSchools), Api, api::schools::detail),
     ]
 }

@@ -38,6 +38,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/me", "*"),
     ("GET", "/api/v1/users", "admin lead"),
     ("GET", "/api/v1/audit", "admin lead"),
+    ("GET", "/schools", "admin lead adviser panel school traded"),
+    ("GET", "/schools.csv", "admin lead adviser panel school traded"),
+    ("GET", "/schools/{urn}", "admin lead adviser panel school traded"),
+    ("POST", "/schools/{urn}/intelligence", "lead adviser"),
+    ("GET", "/api/v1/schools", "admin lead adviser panel school traded"),
+    ("GET", "/api/v1/schools/{urn}", "admin lead adviser panel school traded"),
 ];
 
 fn expected(method: &str, path: &str) -> &'static str {
@@ -55,6 +61,8 @@ fn allowed(who: &str, role: Role) -> bool {
 fn concrete(path: &str, token_id: i64) -> String {
     path.replace("{*path}", "uplift.css")
         .replace("{id}", &token_id.to_string())
+        // The school user's own school, so that "allowed" is allowed for them too.
+        .replace("{urn}", &common::OWN_SCHOOL.to_string())
 }
 
 #[tokio::test]

@@ -8,6 +8,8 @@
 mod engine;
 mod import;
 mod read;
+mod web_reads;
 
 pub use import::{ImportOptions, ImportSummary, RejectedRow};
 pub use read::*;
+pub use web_reads::*;

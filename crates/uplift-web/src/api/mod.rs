@@ -13,6 +13,7 @@ use crate::error::{ApiError, Problem};
 use crate::pages::audit::{parse, AuditQuery};
 
 pub mod categories;
+pub mod schools;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,11 +24,15 @@ pub mod categories;
 same permissions as the web pages.",
         version = "1"
     ),
-    paths(health, me, users, audit, categories::school, categories::estate),
+    paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
-        categories::AssessedSchool)),
+        categories::AssessedSchool,
+        schools::SchoolList, schools::SchoolItem, schools::SchoolDetail, schools::SchoolIdentity,
+        schools::GroupItem, schools::SchoolLinkItem, schools::Inspections, schools::ReportCardItem,
+        schools::GradedInspectionItem, schools::UngradedInspectionItem, schools::PerformanceItem,
+        schools::MeasureValue, schools::IntelligenceEntry)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -1,0 +1,1113 @@
+//! The school register: the search and list page (with its CSV download), the
+//! school profile page, and the intelligence form on the profile.
+//!
+//! The store does the searching ([`uplift_store::Db::schools`]): one count and one
+//! page per request. A school user sees only their own school, in the list, the
+//! CSV, the profile and the API; any other school is "not found".
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use serde_json::json;
+use uplift_domain::access::{authorize, Action, Role, Scope};
+use uplift_domain::register::{ReportCardGrade, SafeguardingStandard};
+use uplift_store::register::{
+    self, IntelligenceItem, MeasureRow, NewIntelligence, SchoolFilter, SchoolProfile, SchoolSort,
+    SchoolSummary, INTELLIGENCE_KINDS,
+};
+
+use crate::app::AppState;
+use crate::auth::guard::permit;
+use crate::auth::CurrentUser;
+use crate::error::{PageError, Problem};
+use crate::render::render;
+
+/// Schools per page of the list.
+pub const PAGE_SIZE: i64 = 50;
+/// Rows fetched per query when writing the CSV.
+const CSV_BATCH: i64 = 1000;
+/// The tag on everything the demo invented.
+pub const GENERATED_LABEL: &str = "Generated (demo data)";
+
+/// The list's filters as typed in the form (and in `/schools.csv`).
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct SchoolQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub la: String,
+    #[serde(default)]
+    pub phase: String,
+    #[serde(default, rename = "type")]
+    pub type_name: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub trust: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub order: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The columns the list can be sorted by: (query value, heading, numeric).
+pub const SORTABLE: &[(&str, &str, bool)] = &[
+    ("name", "Name", false),
+    ("urn", "URN", true),
+    ("phase", "Phase", false),
+    ("type", "Type", false),
+    ("status", "Status", false),
+    ("la", "Local authority", false),
+    ("pupils", "Pupils", true),
+];
+
+impl SchoolQuery {
+    /// (query value, store sort, descending); an unknown column sorts by name.
+    pub fn sort(&self) -> (&'static str, SchoolSort, bool) {
+        let key = SORTABLE
+            .iter()
+            .map(|(k, _, _)| *k)
+            .find(|k| *k == self.sort.trim())
+            .unwrap_or("name");
+        let sort = SchoolSort::parse(key).unwrap_or_default();
+        (key, sort, self.order.trim() == "desc")
+    }
+
+    fn page(&self) -> i64 {
+        self.page
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    /// The store filter for these filters and page (50 a page).
+    pub fn filter(&self) -> SchoolFilter {
+        let (_, sort, descending) = self.sort();
+        SchoolFilter {
+            q: nonempty(&self.q),
+            la: nonempty(&self.la),
+            phase: nonempty(&self.phase),
+            type_name: nonempty(&self.type_name),
+            status: nonempty(&self.status),
+            trust: nonempty(&self.trust),
+            organisation_id: None,
+            sort,
+            descending,
+            limit: PAGE_SIZE,
+            offset: (self.page() - 1).saturating_mul(PAGE_SIZE),
+        }
+    }
+
+    /// The query string for these filters with another sort, order or page.
+    fn query_string(&self, sort: &str, order: &str, page: Option<i64>) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("la", &self.la),
+            ("phase", &self.phase),
+            ("type", &self.type_name),
+            ("status", &self.status),
+            ("trust", &self.trust),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        if sort != "name" || order == "desc" {
+            s.append_pair("sort", sort);
+        }
+        if order == "desc" {
+            s.append_pair("order", "desc");
+        }
+        if let Some(p) = page.filter(|p| *p > 1) {
+            s.append_pair("page", &p.to_string());
+        }
+        s.finish()
+    }
+}
+
+/// The school a school user is limited to; `None` for every other role.
+pub fn own_school_only(user: &CurrentUser) -> Option<Option<i64>> {
+    (user.principal.role == Role::School).then_some(user.principal.school_urn)
+}
+
+/// Whether a row matches the filter, as the store's search does (for a school
+/// user's single school).
+fn matches(s: &SchoolSummary, f: &SchoolFilter) -> bool {
+    let eq = |want: &Option<String>, have: &Option<String>| match want {
+        None => true,
+        Some(w) => have.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
+    };
+    let q_ok = match &f.q {
+        None => true,
+        Some(q) => {
+            s.name.to_lowercase().contains(&q.to_lowercase())
+                || (q.bytes().all(|b| b.is_ascii_digit()) && s.urn.to_string().starts_with(q))
+        }
+    };
+    q_ok && f.la.as_ref().is_none_or(|la| *la == s.la_code)
+        && eq(&f.phase, &s.phase)
+        && eq(&f.type_name, &s.type_name)
+        && eq(&f.status, &s.status)
+        && eq(&f.trust, &s.trust)
+}
+
+/// The schools the user may see that match: (total, the requested page).
+pub async fn find(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &SchoolFilter,
+) -> Result<(i64, Vec<SchoolSummary>), Problem> {
+    if let Some(own) = own_school_only(user) {
+        let row = match own {
+            Some(urn) => state.db.school_summary(urn).await?,
+            None => None,
+        };
+        let row = row.filter(|s| matches(s, f));
+        let total = i64::from(row.is_some());
+        let items = row.into_iter().filter(|_| f.offset == 0).collect();
+        return Ok((total, items));
+    }
+    Ok(state.db.schools(f).await?)
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+fn options(values: &[String], any: &str) -> Vec<Value> {
+    std::iter::once(context! { value => "", text => any })
+        .chain(
+            values
+                .iter()
+                .map(|v| context! { value => v.clone(), text => v.clone() }),
+        )
+        .collect()
+}
+
+/// The numbered pages to offer: the first, the last, and those around the current one.
+fn page_links(q: &SchoolQuery, current: i64, last: i64) -> Vec<Value> {
+    let (sort, _, desc) = q.sort();
+    let order = if desc { "desc" } else { "asc" };
+    let mut out = Vec::new();
+    let mut prev_shown = 0;
+    for n in 1..=last {
+        if n == 1 || n == last || (n - current).abs() <= 1 {
+            if n - prev_shown > 1 {
+                out.push(context! { ellipsis => true });
+            }
+            out.push(context! {
+                number => n,
+                href => format!("/schools?{}", q.query_string(sort, order, Some(n))),
+                current => n == current,
+            });
+            prev_shown = n;
+        }
+    }
+    out
+}
+
+/// `GET /schools`: the filter form, the sortable list and pagination.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Response, PageError> {
+    let filter = q.filter();
+    let (total, rows) = find(&state, &user, &filter).await?;
+    let opts = if own_school_only(&user).is_some() {
+        Default::default()
+    } else {
+        state.db.school_filter_options().await?
+    };
+    let (sort_key, _, desc) = q.sort();
+    let head: Vec<Value> = SORTABLE
+        .iter()
+        .map(|(key, text, numeric)| {
+            let current = *key == sort_key;
+            let next_order = if current && !desc { "desc" } else { "asc" };
+            let sort = match (current, desc) {
+                (true, false) => "ascending",
+                (true, true) => "descending",
+                _ => "none",
+            };
+            context! {
+                text => *text,
+                numeric => *numeric,
+                href => format!("/schools?{}", q.query_string(key, next_order, None)),
+                sort => sort,
+            }
+        })
+        .collect();
+    let table_rows: Vec<Value> = rows
+        .iter()
+        .map(|s| {
+            let la = match &s.la_name {
+                Some(n) => format!("{n} ({})", s.la_code),
+                None => s.la_code.clone(),
+            };
+            let pupils = s.number_on_roll.map(|n| n.to_string()).unwrap_or_default();
+            Value::from(vec![
+                context! { text => s.name.clone(), href => format!("/schools/{}", s.urn) },
+                context! { text => s.urn.to_string(), numeric => true },
+                Value::from(opt(&s.phase)),
+                Value::from(opt(&s.type_name)),
+                Value::from(opt(&s.status)),
+                Value::from(la),
+                context! { text => pupils, numeric => true },
+            ])
+        })
+        .collect();
+    let page = q.page();
+    let last = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let order = if desc { "desc" } else { "asc" };
+    let prev = (page > 1).then(|| {
+        format!(
+            "/schools?{}",
+            q.query_string(sort_key, order, Some(page - 1))
+        )
+    });
+    let next = (page < last).then(|| {
+        format!(
+            "/schools?{}",
+            q.query_string(sort_key, order, Some(page + 1))
+        )
+    });
+    let la_options: Vec<Value> = std::iter::once(context! { value => "", text => "Any" })
+        .chain(opts.las.iter().map(|(code, name)| {
+            let text = match name {
+                Some(n) => format!("{n} ({code})"),
+                None => code.clone(),
+            };
+            context! { value => code.clone(), text => text }
+        }))
+        .collect();
+    let first_shown = if rows.is_empty() {
+        0
+    } else {
+        filter.offset + 1
+    };
+    let last_shown = filter.offset + rows.len() as i64;
+    let csv_query = q.query_string(sort_key, order, None);
+    let sort_text = SORTABLE
+        .iter()
+        .find(|(k, _, _)| *k == sort_key)
+        .map(|(_, t, _)| *t)
+        .unwrap_or("Name");
+    render(
+        &state,
+        Some(&user),
+        "/schools",
+        "schools.html",
+        "Schools",
+        context! {
+            filters => context! {
+                q => q.q.clone(), la => q.la.clone(), phase => q.phase.clone(),
+                type => q.type_name.clone(), status => q.status.clone(), trust => q.trust.clone(),
+                sort => sort_key, order => order,
+            },
+            own_school_only => own_school_only(&user).is_some(),
+            la_options => la_options,
+            phase_options => options(&opts.phases, "Any"),
+            type_options => options(&opts.types, "Any"),
+            status_options => options(&opts.statuses, "Any"),
+            head => head,
+            rows => table_rows,
+            total => total,
+            first_shown => first_shown,
+            last_shown => last_shown,
+            caption => format!(
+                "Schools, sorted by {} ({})",
+                sort_text.to_lowercase(),
+                if desc { "descending" } else { "ascending" }
+            ),
+            csv_href => if csv_query.is_empty() { "/schools.csv".to_string() } else { format!("/schools.csv?{csv_query}") },
+            pages => if last > 1 { page_links(&q, page, last) } else { Vec::new() },
+            prev_href => prev,
+            next_href => next,
+        },
+    )
+}
+
+/// One CSV field: quoted when it holds a comma, quote or line break (quotes
+/// doubled); a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a
+/// spreadsheet never reads a name as a formula.
+pub fn csv_field(s: &str) -> String {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+const CSV_HEADER: &[&str] = &[
+    "URN",
+    "Name",
+    "LA code",
+    "Local authority",
+    "Phase",
+    "Type",
+    "Status",
+    "Maintained or academy",
+    "Trust",
+    "Pupils",
+    "Town",
+    "Postcode",
+];
+
+fn csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+/// `GET /schools.csv`: every school matching the filters (not just one page).
+pub async fn csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Response, PageError> {
+    let mut filter = q.filter();
+    filter.limit = CSV_BATCH;
+    filter.offset = 0;
+    let mut out = String::new();
+    csv_line(
+        &mut out,
+        &CSV_HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
+    loop {
+        let (total, rows) = find(&state, &user, &filter).await?;
+        let n = rows.len() as i64;
+        for s in rows {
+            csv_line(
+                &mut out,
+                &[
+                    s.urn.to_string(),
+                    s.name,
+                    s.la_code,
+                    opt(&s.la_name),
+                    opt(&s.phase),
+                    opt(&s.type_name),
+                    opt(&s.status),
+                    opt(&s.governance),
+                    opt(&s.trust),
+                    s.number_on_roll.map(|n| n.to_string()).unwrap_or_default(),
+                    opt(&s.town),
+                    opt(&s.postcode),
+                ],
+            );
+        }
+        filter.offset += n;
+        if n < CSV_BATCH || filter.offset >= total {
+            break;
+        }
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"schools.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------
+// The profile.
+
+/// A URN from the path; anything else is "not found".
+pub fn parse_urn(s: &str) -> Result<i64, Problem> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|u| *u > 0)
+        .ok_or(Problem::NotFound)
+}
+
+/// Loads a profile the user may see (404 for a school user's other schools and
+/// for URNs not in the register). Intelligence only for roles allowed to read it.
+pub async fn profile_for(
+    state: &AppState,
+    user: &CurrentUser,
+    urn: i64,
+) -> Result<(SchoolProfile, bool), Problem> {
+    let scope = Scope::School {
+        organisation_id: user.principal.organisation_id,
+        urn,
+    };
+    permit(user, Action::ReadSchools, scope)?;
+    let read_intel = authorize(&user.principal, Action::ReadIntelligence, scope).is_allowed();
+    let org = read_intel.then_some(user.principal.organisation_id);
+    let mut profile = state
+        .db
+        .school_profile(urn, org)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    if !read_intel {
+        profile.intelligence.clear();
+    }
+    Ok((profile, read_intel))
+}
+
+/// `2024-05-23` → `23 May 2024`; anything else as it is.
+pub fn show_date(s: &str) -> String {
+    let d = s.get(..10).unwrap_or(s);
+    match d.parse::<jiff::civil::Date>() {
+        Ok(d) => d.strftime("%-d %B %Y").to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
+fn show_opt_date(s: &Option<String>) -> String {
+    s.as_deref().map(show_date).unwrap_or_default()
+}
+
+/// A 1-4 grade with its name (9: not applicable).
+pub fn oeif_grade(g: Option<i64>) -> String {
+    match g {
+        Some(1) => "1 Outstanding".into(),
+        Some(2) => "2 Good".into(),
+        Some(3) => "3 Requires improvement".into(),
+        Some(4) => "4 Inadequate".into(),
+        Some(9) => "Not applicable".into(),
+        Some(n) => n.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The five report-card grades, in order, as column headings.
+pub const REPORT_CARD_SCALE: &[(ReportCardGrade, &str)] = &[
+    (ReportCardGrade::Exceptional, "Exceptional"),
+    (ReportCardGrade::StrongStandard, "Strong standard"),
+    (ReportCardGrade::ExpectedStandard, "Expected standard"),
+    (ReportCardGrade::NeedsAttention, "Needs attention"),
+    (ReportCardGrade::UrgentImprovement, "Urgent improvement"),
+];
+
+fn report_card_view(c: &register::ReportCardRow) -> serde_json::Value {
+    let areas = [
+        ("Inclusion", &c.inclusion),
+        ("Curriculum and teaching", &c.curriculum_and_teaching),
+        ("Achievement", &c.achievement),
+        ("Attendance and behaviour", &c.attendance_and_behaviour),
+        (
+            "Personal development and well-being",
+            &c.personal_development_and_wellbeing,
+        ),
+        ("Leadership and governance", &c.leadership_and_governance),
+        ("Early years", &c.early_years),
+        ("Sixth form / post-16", &c.post_16),
+    ];
+    let rows: Vec<serde_json::Value> = areas
+        .iter()
+        .filter_map(|(label, v)| {
+            let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            let grade = ReportCardGrade::parse(v);
+            let cells: Vec<bool> = REPORT_CARD_SCALE
+                .iter()
+                .map(|(g, _)| Some(*g) == grade)
+                .collect();
+            Some(json!({ "area": label, "grade": v, "known": grade.is_some(), "cells": cells }))
+        })
+        .collect();
+    let safeguarding = c
+        .safeguarding
+        .as_deref()
+        .map(|s| match SafeguardingStandard::parse(s) {
+            Some(SafeguardingStandard::Met) => "Met".to_string(),
+            Some(SafeguardingStandard::NotMet) => "Not met".to_string(),
+            None => s.to_string(),
+        });
+    json!({
+        "date": show_opt_date(&c.start_date),
+        "published": show_opt_date(&c.publication_date),
+        "inspection_type": c.inspection_type,
+        "inspection_number": c.inspection_number,
+        "category_of_concern": c.category_of_concern,
+        "safeguarding": safeguarding,
+        "safeguarding_met": safeguarding.as_deref() == Some("Met"),
+        "areas": rows,
+        "generated": c.generated,
+        "source_file": c.source_file,
+    })
+}
+
+/// The graded inspections as one table: a row per judgement, a column per inspection.
+fn graded_view(list: &[register::GradedInspectionRow]) -> serde_json::Value {
+    type Get = fn(&register::GradedInspectionRow) -> Option<i64>;
+    let judgements: &[(&str, Get)] = &[
+        ("Overall effectiveness", |g| g.overall_effectiveness),
+        ("Quality of education", |g| g.quality_of_education),
+        ("Behaviour and attitudes", |g| g.behaviour_and_attitudes),
+        ("Personal development", |g| g.personal_development),
+        ("Leadership and management", |g| g.leadership_and_management),
+        ("Early years provision", |g| g.early_years),
+        ("Sixth form provision", |g| g.sixth_form),
+        ("Outcomes for pupils", |g| g.outcomes_for_pupils),
+        ("Quality of teaching, learning and assessment", |g| {
+            g.quality_of_teaching
+        }),
+        ("Personal development, behaviour and welfare", |g| {
+            g.personal_development_behaviour_welfare
+        }),
+    ];
+    let rows: Vec<serde_json::Value> = judgements
+        .iter()
+        .filter(|(_, get)| list.iter().any(|g| get(g).is_some()))
+        .map(|(label, get)| {
+            let cells: Vec<String> = list.iter().map(|g| oeif_grade(get(g))).collect();
+            json!({ "judgement": label, "cells": cells })
+        })
+        .collect();
+    let safeguarding: Vec<String> = list
+        .iter()
+        .map(|g| match g.safeguarding_effective {
+            Some(true) => "Yes".into(),
+            Some(false) => "No".into(),
+            None => String::new(),
+        })
+        .collect();
+    let inspections: Vec<serde_json::Value> = list
+        .iter()
+        .map(|g| {
+            json!({
+                "date": show_opt_date(&g.start_date),
+                "published": show_opt_date(&g.publication_date),
+                "inspection_type": g.inspection_type,
+                "category_of_concern": g.category_of_concern,
+                "generated": g.generated,
+                "source_file": g.source_file,
+            })
+        })
+        .collect();
+    json!({ "inspections": inspections, "rows": rows, "safeguarding": safeguarding,
+            "any_generated": list.iter().any(|g| g.generated) })
+}
+
+fn marker_meaning(m: &str) -> Option<&'static str> {
+    Some(match m {
+        "SUPP" | "c" => "suppressed",
+        "NE" => "no entries",
+        "NA" | "z" => "not applicable",
+        "NP" => "not published",
+        "LOWCOV" => "low coverage",
+        "NEW" => "new school",
+        "x" => "not available",
+        "u" => "low reliability",
+        "low" => "rounds to zero",
+        _ => return None,
+    })
+}
+
+/// A published value as shown: number, percentage, or the marker with its meaning.
+pub fn show_measure(m: &MeasureRow) -> String {
+    match (m.value_kind.as_str(), m.value_num, m.value_text.as_deref()) {
+        ("percent", Some(v), _) => format!("{}%", trim_num(v)),
+        (_, Some(v), _) => trim_num(v),
+        (_, None, Some(t)) => match marker_meaning(t.trim()) {
+            Some(meaning) => format!("{t} ({meaning})"),
+            None => t.to_string(),
+        },
+        _ => String::new(),
+    }
+}
+
+fn trim_num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+pub fn quartile_text(q: Option<i64>) -> String {
+    match q {
+        Some(1) => "1 (lowest quarter)".into(),
+        Some(4) => "4 (highest quarter)".into(),
+        Some(n) => n.to_string(),
+        None => String::new(),
+    }
+}
+
+fn performance_view(p: &SchoolProfile) -> Vec<serde_json::Value> {
+    let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for m in &p.performance {
+        let key = format!("{} {}", m.value.dataset.to_uppercase(), m.value.time_period);
+        let national = m.national.first().map(show_measure).unwrap_or_default();
+        let row = json!({
+            "measure": m.value.measure,
+            "school": show_measure(&m.value),
+            "authority": m.authority.as_ref().map(show_measure).unwrap_or_default(),
+            "national": national,
+            "quartile": quartile_text(m.value.quartile),
+        });
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((key, vec![row])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(k, rows)| json!({ "title": k, "rows": rows }))
+        .collect()
+}
+
+/// `leadership_change` → `Leadership change`.
+pub fn kind_label(kind: &str) -> String {
+    let s = kind.replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+async fn intelligence_view(
+    state: &AppState,
+    user: &CurrentUser,
+    items: &[IntelligenceItem],
+) -> Result<Vec<serde_json::Value>, Problem> {
+    let authors = if items.iter().any(|i| i.author_user_id.is_some()) {
+        state.db.users(user.principal.organisation_id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(items
+        .iter()
+        .map(|i| {
+            let author = match i.author_user_id {
+                Some(id) => authors
+                    .iter()
+                    .find(|u| u.id == id)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| "A former user".into()),
+                None if i.organisation_id.is_none() => "Uplift (from an import)".into(),
+                None => "Not recorded".into(),
+            };
+            json!({
+                "date": show_date(&i.occurred_on),
+                "kind": kind_label(&i.kind),
+                "source": i.source,
+                "summary": i.summary,
+                "author": author,
+                "generated": i.generated,
+            })
+        })
+        .collect())
+}
+
+fn yes_no(s: &Option<String>) -> String {
+    match s.as_deref().map(|s| s.to_ascii_lowercase()) {
+        Some(s) if s == "yes" || s.starts_with("has a") => "Yes".into(),
+        Some(s) if s == "no" || s.starts_with("does not") => "No".into(),
+        Some(s) if s == "unknown" => "Not known".into(),
+        Some(_) => s.clone().unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+fn governance_text(s: &Option<String>) -> String {
+    match s.as_deref() {
+        Some("maintained") => "Maintained".into(),
+        Some("academy") => "Academy".into(),
+        Some("independent") => "Independent".into(),
+        Some(other) => kind_label(other),
+        None => String::new(),
+    }
+}
+
+/// The profile form's values and errors, when it is shown again after a mistake.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct IntelligenceForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default, rename = "occurred-day")]
+    pub day: String,
+    #[serde(default, rename = "occurred-month")]
+    pub month: String,
+    #[serde(default, rename = "occurred-year")]
+    pub year: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub summary: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileFlash {
+    added: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_profile(
+    state: &AppState,
+    user: &CurrentUser,
+    profile: SchoolProfile,
+    read_intel: bool,
+    form: &IntelligenceForm,
+    errors: Vec<Value>,
+    flash: Option<&str>,
+) -> Result<Response, PageError> {
+    let s = &profile.school;
+    let scope = Scope::School {
+        organisation_id: user.principal.organisation_id,
+        urn: s.urn,
+    };
+    let can_write = authorize(&user.principal, Action::WriteIntelligence, scope).is_allowed();
+    let la = match &s.la_name {
+        Some(n) => format!("{n} ({})", s.la_code),
+        None => s.la_code.clone(),
+    };
+    let ages = match (s.statutory_low_age, s.statutory_high_age) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => String::new(),
+    };
+    let address = [&s.street, &s.locality, &s.address3, &s.town, &s.postcode]
+        .iter()
+        .filter_map(|p| p.as_deref().filter(|p| !p.trim().is_empty()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let identity = vec![
+        context! { key => "URN", value => s.urn.to_string() },
+        context! { key => "Local authority", value => la },
+        context! { key => "Phase", value => opt(&s.phase) },
+        context! { key => "Type", value => opt(&s.type_name) },
+        context! { key => "Status", value => opt(&s.status) },
+        context! { key => "Maintained or academy", value => governance_text(&s.governance) },
+        context! { key => "Sixth form", value => yes_no(&s.sixth_form) },
+        context! { key => "Pupils on roll", value => s.number_on_roll.map(|n| n.to_string()).unwrap_or_default() },
+        context! { key => "Capacity", value => s.capacity.map(|n| n.to_string()).unwrap_or_default() },
+        context! { key => "Ages", value => ages },
+        context! { key => "Religious character", value => opt(&s.religious_character) },
+        context! { key => "Diocese", value => opt(&s.diocese) },
+        context! { key => "Address", value => address },
+        context! { key => "Opened", value => show_opt_date(&s.open_date) },
+        context! { key => "Closed", value => show_opt_date(&s.close_date) },
+    ];
+    let leadership = vec![
+        context! { key => "Headteacher", value => profile.head_name.clone().unwrap_or_default() },
+        context! { key => "Job title", value => opt(&s.head_job_title) },
+        context! { key => "Headteacher since", value => show_opt_date(&s.head_start_date) },
+        // The published register does not name chairs of governors; governance
+        // records (capability 10) will.
+        context! { key => "Chair of governors", value => "" },
+    ];
+    let trust = vec![
+        context! { key => "Trust", value => opt(&s.trust) },
+        context! { key => "Sponsor", value => opt(&s.sponsor) },
+        context! { key => "Federation", value => opt(&s.federation) },
+    ];
+    let groups: Vec<serde_json::Value> = profile
+        .groups
+        .iter()
+        .map(|g| {
+            json!({ "name": g.name, "group_type": g.group_type, "status": g.status,
+                    "joined": show_opt_date(&g.joined) })
+        })
+        .collect();
+    let links: Vec<serde_json::Value> = profile
+        .links
+        .iter()
+        .map(|l| {
+            json!({
+                "urn": l.urn, "name": l.name, "direction": kind_label(l.direction),
+                "link_type": l.link_type, "established": show_opt_date(&l.established),
+            })
+        })
+        .collect();
+    let ungraded: Vec<serde_json::Value> = profile
+        .ungraded_inspections
+        .iter()
+        .map(|u| {
+            json!({ "date": show_opt_date(&u.inspection_date), "published": show_opt_date(&u.publication_date),
+                    "outcome": u.outcome, "generated": u.generated, "source_file": u.source_file })
+        })
+        .collect();
+    let report_cards: Vec<serde_json::Value> =
+        profile.report_cards.iter().map(report_card_view).collect();
+    let graded = graded_view(&profile.graded_inspections);
+    let any_generated = profile.report_cards.iter().any(|c| c.generated)
+        || profile.graded_inspections.iter().any(|g| g.generated)
+        || profile.ungraded_inspections.iter().any(|u| u.generated);
+    let spc: Vec<serde_json::Value> = profile
+        .spc
+        .iter()
+        .map(|f| {
+            let pct = |v: Option<f64>, m: &Option<String>| match (v, m) {
+                (Some(v), _) => format!("{}%", trim_num(v)),
+                (None, Some(m)) => m.clone(),
+                _ => String::new(),
+            };
+            json!({
+                "year": f.time_period,
+                "headcount": f.headcount.map(trim_num).unwrap_or_default(),
+                "fsm": pct(f.fsm_percent, &f.fsm_percent_marker),
+                "eal": pct(f.eal_percent, &f.eal_percent_marker),
+            })
+        })
+        .collect();
+    let changes: Vec<serde_json::Value> = profile
+        .changes
+        .iter()
+        .map(|c| {
+            json!({ "date": show_date(&c.changed_on), "field": kind_label(&c.field),
+                    "old": c.old_value, "new": c.new_value, "source_file": c.source_file })
+        })
+        .collect();
+    let intelligence = if read_intel {
+        intelligence_view(state, user, &profile.intelligence).await?
+    } else {
+        Vec::new()
+    };
+    let kinds: Vec<Value> = std::iter::once(context! { value => "", text => "Select a kind" })
+        .chain(
+            INTELLIGENCE_KINDS
+                .iter()
+                .map(|k| context! { value => *k, text => kind_label(k) }),
+        )
+        .collect();
+    let name = s.name.clone();
+    let path = format!("/schools/{}", s.urn);
+    let ctx = context! {
+        school => context! { urn => s.urn, name => name.clone(), source_file => opt(&s.source_file) },
+        identity => identity,
+        leadership => leadership,
+        trust => trust,
+        groups => groups,
+        links => links,
+        report_cards => report_cards,
+        report_card_scale => REPORT_CARD_SCALE.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        graded => graded,
+        ungraded => ungraded,
+        any_inspection => !profile.report_cards.is_empty() || !profile.graded_inspections.is_empty() || !profile.ungraded_inspections.is_empty(),
+        any_generated => any_generated,
+        generated_label => GENERATED_LABEL,
+        performance => performance_view(&profile),
+        spc => spc,
+        show_intelligence => read_intel,
+        can_write_intelligence => can_write,
+        intelligence => intelligence,
+        kinds => kinds,
+        form => context! {
+            kind => form.kind.clone(), day => form.day.clone(), month => form.month.clone(),
+            year => form.year.clone(), source => form.source.clone(), summary => form.summary.clone(),
+        },
+        errors => errors,
+        flash => flash,
+        changes => changes,
+    };
+    render(state, Some(user), &path, "school.html", &name, ctx)
+}
+
+/// `GET /schools/{urn}`: the school profile.
+pub async fn profile(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(urn): Path<String>,
+    Query(flash): Query<ProfileFlash>,
+) -> Result<Response, PageError> {
+    let urn = parse_urn(&urn)?;
+    let (profile, read_intel) = profile_for(&state, &user, urn).await?;
+    let flash = flash.added.map(|_| "The intelligence has been added.");
+    render_profile(
+        &state,
+        &user,
+        profile,
+        read_intel,
+        &IntelligenceForm::default(),
+        Vec::new(),
+        flash,
+    )
+    .await
+}
+
+fn err(field: &str, text: &str) -> Value {
+    context! { field => field, text => text }
+}
+
+/// Checks the form; returns the ISO date or the errors (field ids as in the template).
+pub fn validate(f: &IntelligenceForm, today: jiff::civil::Date) -> Result<String, Vec<Value>> {
+    let mut errors = Vec::new();
+    if !INTELLIGENCE_KINDS.contains(&f.kind.trim()) {
+        errors.push(err("kind", "Select the kind of intelligence"));
+    }
+    let (d, m, y) = (f.day.trim(), f.month.trim(), f.year.trim());
+    let mut date = None;
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        errors.push(err("occurred-day", "Enter the date it happened"));
+    } else {
+        let missing: Vec<&str> = [("a day", d), ("a month", m), ("a year", y)]
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(n, _)| *n)
+            .collect();
+        if !missing.is_empty() {
+            errors.push(err(
+                "occurred-day",
+                &format!("The date must include {}", missing.join(" and ")),
+            ));
+        } else {
+            let parsed = match (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) {
+                (Ok(d), Ok(m), Ok(y)) if y >= 1900 => jiff::civil::Date::new(y, m, d).ok(),
+                _ => None,
+            };
+            match parsed {
+                None => errors.push(err("occurred-day", "The date must be a real date")),
+                Some(p) if p > today => {
+                    errors.push(err("occurred-day", "The date must be today or in the past"))
+                }
+                Some(p) => date = Some(p.to_string()),
+            }
+        }
+    }
+    if f.source.trim().is_empty() {
+        errors.push(err(
+            "source",
+            "Enter the source, for example a phone call with the headteacher",
+        ));
+    } else if f.source.trim().chars().count() > 200 {
+        errors.push(err("source", "The source must be 200 characters or fewer"));
+    }
+    if f.summary.trim().is_empty() {
+        errors.push(err("summary", "Enter a summary of the intelligence"));
+    } else if f.summary.trim().chars().count() > 4000 {
+        errors.push(err(
+            "summary",
+            "The summary must be 4,000 characters or fewer",
+        ));
+    }
+    match date {
+        Some(d) if errors.is_empty() => Ok(d),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /schools/{urn}/intelligence`: adds an item (audited by the store).
+pub async fn add_intelligence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(urn): Path<String>,
+    Form(f): Form<IntelligenceForm>,
+) -> Result<Response, PageError> {
+    let urn = parse_urn(&urn)?;
+    let scope = Scope::School {
+        organisation_id: user.principal.organisation_id,
+        urn,
+    };
+    permit(&user, Action::WriteIntelligence, scope)?;
+    let (profile, read_intel) = profile_for(&state, &user, urn).await?;
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let date = match validate(&f, today) {
+        Ok(d) => d,
+        Err(errors) => {
+            let mut res =
+                render_profile(&state, &user, profile, read_intel, &f, errors, None).await?;
+            *res.status_mut() = StatusCode::BAD_REQUEST;
+            return Ok(res);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    register::add_intelligence(
+        &mut tx,
+        &user.actor(),
+        &NewIntelligence {
+            organisation_id: user.principal.organisation_id,
+            urn,
+            kind: f.kind.trim(),
+            summary: f.summary.trim(),
+            source: f.source.trim(),
+            occurred_on: &date,
+            author_user_id: Some(user.user.id),
+            generated: false,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/schools/{urn}?added=1#intelligence")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_guarded() {
+        assert_eq!(csv_field("Plain"), "Plain");
+        assert_eq!(
+            csv_field("Christ Church Primary School, Hampstead"),
+            "\"Christ Church Primary School, Hampstead\""
+        );
+        assert_eq!(csv_field("A \"quoted\" name"), "\"A \"\"quoted\"\" name\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn intelligence_form_validation() {
+        let today = jiff::civil::date(2026, 11, 22);
+        let ok = IntelligenceForm {
+            kind: "finance".into(),
+            day: "3".into(),
+            month: "11".into(),
+            year: "2026".into(),
+            source: "Call with the business manager".into(),
+            summary: "Deficit budget forecast".into(),
+        };
+        assert_eq!(validate(&ok, today).unwrap(), "2026-11-03");
+        let bad = IntelligenceForm {
+            kind: "gossip".into(),
+            day: "31".into(),
+            month: "2".into(),
+            year: "2026".into(),
+            ..Default::default()
+        };
+        let errs = validate(&bad, today).unwrap_err();
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        let future = IntelligenceForm {
+            year: "2027".into(),
+            ..ok.clone()
+        };
+        assert!(validate(&future, today).is_err());
+        let partial = IntelligenceForm {
+            month: "".into(),
+            ..ok
+        };
+        let e = validate(&partial, today).unwrap_err();
+        assert!(format!("{e:?}").contains("must include a month"));
+    }
+
+    #[test]
+    fn grades_and_measures_are_shown_as_published() {
+        assert_eq!(oeif_grade(Some(2)), "2 Good");
+        assert_eq!(oeif_grade(Some(9)), "Not applicable");
+        assert_eq!(trim_num(28.40), "28.4");
+        assert_eq!(trim_num(-2.0), "-2");
+        assert_eq!(kind_label("leadership_change"), "Leadership change");
+    }
+}
