@@ -256,6 +256,9 @@ async fn profile_shows_real_camden_data_and_marks_generated_records() {
     assert!(p.body.contains("Safeguarding</th>"));
     assert!(p.body.contains("School remains Outstanding"));
     assert!(p.body.contains("Headteacher"));
+    // Performance with plain names beside the published codes.
+    assert!(p.body.contains("Overall absence (%) (PERCTOT)"));
+    assert!(p.body.contains("Quartile in authority"));
     assert!(
         !p.body.contains("Generated (demo data)"),
         "real records are not marked"

@@ -653,13 +653,89 @@ pub fn quartile_text(q: Option<i64>) -> String {
     }
 }
 
+/// Plain names for the commonest published measure codes (the code is shown too).
+const MEASURE_LABELS: &[(&str, &str)] = &[
+    ("PERCTOT", "Overall absence (%)"),
+    (
+        "PPERSABS10",
+        "Persistent absence, 10% or more of sessions (%)",
+    ),
+    ("NOR", "Pupils on roll"),
+    ("NORB", "Boys on roll"),
+    ("NORG", "Girls on roll"),
+    ("PNORB", "Boys (%)"),
+    ("PNORG", "Girls (%)"),
+    ("NUMEAL", "Pupils with English as an additional language"),
+    ("PNUMEAL", "English as an additional language (%)"),
+    ("NUMENGFL", "Pupils with English as a first language"),
+    ("PNUMENGFL", "English as a first language (%)"),
+    ("NUMUNCFL", "Pupils whose first language is unclassified"),
+    ("PNUMUNCFL", "First language unclassified (%)"),
+    ("NUMFSM", "Pupils eligible for free school meals"),
+    (
+        "NUMFSMEVER",
+        "Pupils eligible for free school meals in the last 6 years",
+    ),
+    (
+        "PNUMFSMEVER",
+        "Eligible for free school meals in the last 6 years (%)",
+    ),
+    ("TSENELK", "Pupils on SEN support"),
+    ("PSENELK", "SEN support (%)"),
+    ("TSENELSE", "Pupils with an education, health and care plan"),
+    ("PSENELSE", "Education, health and care plan (%)"),
+    (
+        "PTRWM_EXP",
+        "Reading, writing and maths: expected standard (%)",
+    ),
+    (
+        "PTRWM_HIGH",
+        "Reading, writing and maths: higher standard (%)",
+    ),
+    ("READPROG", "Reading progress"),
+    ("WRITPROG", "Writing progress"),
+    ("MATPROG", "Maths progress"),
+    ("TAPS", "Average point score"),
+    ("ATT8SCR", "Attainment 8"),
+    ("P8MEA", "Progress 8"),
+    ("diffn_att8", "Attainment 8: disadvantaged gap"),
+    ("diffn_p8mea", "Progress 8: disadvantaged gap"),
+    ("p8_banding", "Progress 8 banding"),
+];
+
+/// `PERCTOT` → `Overall absence (%) (PERCTOT)`; an unknown code as published.
+pub fn measure_label(code: &str) -> String {
+    match MEASURE_LABELS.iter().find(|(c, _)| *c == code) {
+        Some((_, label)) => format!("{label} ({code})"),
+        None => code.to_string(),
+    }
+}
+
+fn dataset_title(dataset: &str, period: &str) -> String {
+    let name = match dataset {
+        "ks2" => "Key stage 2".to_string(),
+        "ks4" => "Key stage 4".to_string(),
+        "census" => "School census".to_string(),
+        "absence" => "Absence".to_string(),
+        other => kind_label(other),
+    };
+    let period = period.trim();
+    match period.len() {
+        0 => name,
+        6 if period.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{name}, {}/{}", &period[..4], &period[4..])
+        }
+        _ => format!("{name}, {period}"),
+    }
+}
+
 fn performance_view(p: &SchoolProfile) -> Vec<serde_json::Value> {
     let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
     for m in &p.performance {
-        let key = format!("{} {}", m.value.dataset.to_uppercase(), m.value.time_period);
+        let key = dataset_title(&m.value.dataset, &m.value.time_period);
         let national = m.national.first().map(show_measure).unwrap_or_default();
         let row = json!({
-            "measure": m.value.measure,
+            "measure": measure_label(&m.value.measure),
             "school": show_measure(&m.value),
             "authority": m.authority.as_ref().map(show_measure).unwrap_or_default(),
             "national": national,
@@ -786,6 +862,15 @@ async fn render_profile(
         (Some(a), Some(b)) => format!("{a} to {b}"),
         _ => String::new(),
     };
+    // The register's number on roll, else the latest school census headcount.
+    let pupils = match (s.number_on_roll, profile.spc.first()) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(f)) => match f.headcount {
+            Some(h) => format!("{} (school census {})", trim_num(h), f.time_period),
+            None => String::new(),
+        },
+        _ => String::new(),
+    };
     let address = [&s.street, &s.locality, &s.address3, &s.town, &s.postcode]
         .iter()
         .filter_map(|p| p.as_deref().filter(|p| !p.trim().is_empty()))
@@ -799,7 +884,7 @@ async fn render_profile(
         context! { key => "Status", value => opt(&s.status) },
         context! { key => "Maintained or academy", value => governance_text(&s.governance) },
         context! { key => "Sixth form", value => yes_no(&s.sixth_form) },
-        context! { key => "Pupils on roll", value => s.number_on_roll.map(|n| n.to_string()).unwrap_or_default() },
+        context! { key => "Pupils on roll", value => pupils },
         context! { key => "Capacity", value => s.capacity.map(|n| n.to_string()).unwrap_or_default() },
         context! { key => "Ages", value => ages },
         context! { key => "Religious character", value => opt(&s.religious_character) },
@@ -1109,5 +1194,9 @@ mod tests {
         assert_eq!(trim_num(28.40), "28.4");
         assert_eq!(trim_num(-2.0), "-2");
         assert_eq!(kind_label("leadership_change"), "Leadership change");
+        assert_eq!(measure_label("PERCTOT"), "Overall absence (%) (PERCTOT)");
+        assert_eq!(measure_label("XYZ"), "XYZ");
+        assert_eq!(dataset_title("ks4", "202324"), "Key stage 4, 2023/24");
+        assert_eq!(dataset_title("absence", ""), "Absence");
     }
 }
