@@ -442,3 +442,68 @@ async fn school_search_filters_sorts_and_profiles() {
         assert!(!m.national.is_empty(), "national comparator");
     }
 }
+
+/// `../shared/data` (CI always has it); `None` with one line when absent.
+fn shared_data() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("national-data tests skipped: {} not found", dir.display());
+        None
+    }
+}
+
+#[tokio::test]
+async fn every_national_file_imports_on_sqlite_with_counts_matching_the_reader() {
+    let Some(dir) = shared_data() else { return };
+    let (db, _g) = uplift_store::testkit::sqlite().await;
+    let mut files = Vec::new();
+    for sub in ["gias", "ofsted", "performance"] {
+        files.extend(import_order(&dir.join(sub)));
+    }
+    // The register first (the census file is the national register), then the rest.
+    files.sort_by_key(|(p, k)| {
+        let spc_first = if *k == Kind::Spc { 0 } else { 1 };
+        (spc_first, Kind::ALL.iter().position(|x| x == k), p.clone())
+    });
+    assert_eq!(files.len(), 14, "every CSV under shared/data");
+    for (path, kind) in &files {
+        let (ok, bad) = reader_counts(*kind, path);
+        let s = db
+            .import_file(*kind, path, &ImportOptions::default())
+            .await
+            .unwrap();
+        println!(
+            "{}: {} inserted, {} updated, {} unchanged, {} rejected",
+            path.display(),
+            s.inserted,
+            s.updated,
+            s.unchanged,
+            s.rejected.len()
+        );
+        assert_eq!(
+            s.inserted + s.updated + s.unchanged,
+            ok,
+            "{}",
+            path.display()
+        );
+        assert_eq!(s.rejected.len() as u64, bad, "{}", path.display());
+    }
+    assert_eq!(count(&db, "spc_figures").await, 24_442);
+    assert_eq!(count(&db, "register_groups").await, 6_904);
+    assert_eq!(count(&db, "group_links").await, 20_613);
+    let (n, _) = db.schools(&SchoolFilter::default()).await.unwrap();
+    assert!(n >= 24_442, "{n}");
+    // Search on the national register answers at once.
+    let t = std::time::Instant::now();
+    let (n, rows) = db
+        .schools(&SchoolFilter {
+            q: Some("st mary".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    println!("search 'st mary': {n} schools in {:?}", t.elapsed());
+    assert!(n > 50 && !rows.is_empty());
+}

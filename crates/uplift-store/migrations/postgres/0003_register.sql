@@ -234,7 +234,7 @@ CREATE TABLE performance_measures (
     quartile     BIGINT,
     source_file  TEXT NOT NULL,
     imported_at  TEXT NOT NULL,
-    UNIQUE (dataset, layout, time_period, area, measure)
+    UNIQUE (area, dataset, layout, time_period, measure)
 );
 CREATE INDEX performance_measures_urn ON performance_measures(urn);
 CREATE INDEX performance_measures_la ON performance_measures(dataset, layout, time_period, la_code, measure);

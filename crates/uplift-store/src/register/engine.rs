@@ -89,6 +89,10 @@ pub(crate) struct Table {
     pub key: Vec<usize>,
     /// Index into `cols` of the column a batch is looked up by (`IN (...)`).
     pub scope: usize,
+    /// Indices into `cols` of key columns also filtered on in the batch lookup
+    /// (`col IN (the batch's distinct values)`), so that a lookup by `scope`
+    /// does not bring back other datasets' rows.
+    pub filters: Vec<usize>,
     /// Columns written on insert only (not compared), e.g. a head's start date.
     pub insert_only: Vec<(&'static str, Ty)>,
     /// `created_at` / `updated_at` columns (the `schools` table).
@@ -115,10 +119,17 @@ impl Table {
             cols: cols.to_vec(),
             key: key.iter().map(|k| idx(k)).collect(),
             scope: idx(scope),
+            filters: Vec::new(),
             insert_only: Vec::new(),
             stamps: false,
             guard: None,
         }
+    }
+
+    /// Adds lookup filters on these key columns (see [`Table::filters`]).
+    pub fn filtered_by(mut self, names: &[&str]) -> Table {
+        self.filters = names.iter().filter_map(|n| self.col(n)).collect();
+        self
     }
 
     pub fn col(&self, name: &str) -> Option<usize> {
@@ -215,18 +226,46 @@ pub(crate) async fn upsert(
     }
     let scope_ty = t.cols[t.scope].1;
     let mut existing: HashMap<String, (Vec<Val>, bool)> = HashMap::new();
-    for chunk in scope_vals.chunks(MAX_PARAMS.min(5000)) {
-        let sql = format!(
+    // Distinct values of each filter column in the batch.
+    let filter_vals: Vec<(usize, Vec<&Val>)> = t
+        .filters
+        .iter()
+        .map(|&fi| {
+            let mut seen = std::collections::HashSet::new();
+            let vals: Vec<&Val> = rows
+                .iter()
+                .map(|r| &r.vals[fi])
+                .filter(|v| seen.insert(v.as_text()))
+                .collect();
+            (fi, vals)
+        })
+        .collect();
+    for chunk in scope_vals.chunks(5000) {
+        let mut sql = format!(
             "SELECT {} FROM {} WHERE {} IN {}",
             select_cols.join(", "),
             t.name,
             t.cols[t.scope].0,
             placeholders(mark, 1, chunk.len())
         );
+        let mut next = 1 + chunk.len();
+        for (fi, vals) in &filter_vals {
+            sql.push_str(&format!(
+                " AND {} IN {}",
+                t.cols[*fi].0,
+                placeholders(mark, next, vals.len())
+            ));
+            next += vals.len();
+        }
         let found: Vec<(Vec<Val>, bool)> = on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);
             for v in chunk {
                 q = bind_val!(q, scope_ty, v);
+            }
+            for (fi, vals) in &filter_vals {
+                for v in vals {
+                    q = bind_val!(q, t.cols[*fi].1, v);
+                }
             }
             let rows = q.fetch_all(&mut **c).await?;
             let mut out = Vec::with_capacity(rows.len());

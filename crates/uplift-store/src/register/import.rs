@@ -440,6 +440,7 @@ pub(crate) mod tables {
             &["dataset", "layout", "time_period", "area", "measure"],
             "area",
         )
+        .filtered_by(&["dataset", "layout", "time_period"])
     }
 }
 

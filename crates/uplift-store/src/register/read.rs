@@ -367,6 +367,13 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
+/// (urn, linked_urn, linked_name, link_type, established)
+type LinkRow = (i64, i64, Option<String>, String, Option<String>);
+/// (dataset, layout, time_period, measure)
+type MeasureKey = (String, String, String, String);
+/// (authority total, national figures)
+type Comparators = (Option<MeasureRow>, Vec<MeasureRow>);
+
 const MEASURE_COLS: &str = "dataset, layout, time_period, level, level_code, la_code, measure, value_num, value_kind, value_text, quartile, source_file";
 
 impl Db {
@@ -442,7 +449,7 @@ impl Db {
              FROM group_links l LEFT JOIN register_groups g ON g.uid = l.group_uid
              WHERE l.urn = $1 ORDER BY l.joined, l.group_uid")
             .bind(urn).fetch_all(p).await)?;
-        let raw_links: Vec<(i64, i64, Option<String>, String, Option<String>)> = on_pool!(self.pool(), p => sqlx::query_as(
+        let raw_links: Vec<LinkRow> = on_pool!(self.pool(), p => sqlx::query_as(
             "SELECT urn, linked_urn, linked_name, link_type, established FROM establishment_links
              WHERE urn = $1 OR linked_urn = $1 ORDER BY established, id")
             .bind(urn).fetch_all(p).await)?;
@@ -526,10 +533,7 @@ impl Db {
         } else {
             on_pool!(self.pool(), p => sqlx::query_as(&cmp_sql).bind(&school.la_code).fetch_all(p).await)?
         };
-        let mut by_key: HashMap<
-            (String, String, String, String),
-            (Option<MeasureRow>, Vec<MeasureRow>),
-        > = HashMap::new();
+        let mut by_key: HashMap<MeasureKey, Comparators> = HashMap::new();
         for m in cmp {
             let k = (
                 m.dataset.clone(),
