@@ -15,7 +15,11 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::ViewHome),
     ("/schools", "Schools", Action::ReadSchools),
     ("/categories", "Categories", Action::ReadCategories),
-    ("/estate-assessment", "Estate assessment", Action::ReadEstateAssessment),
+    (
+        "/estate-assessment",
+        "Estate assessment",
+        Action::ReadEstateAssessment,
+    ),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/tokens", "API tokens", Action::ManageOwnAccount),

@@ -31,19 +31,51 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/schools/{urn}/category", "admin lead adviser panel"),
     ("POST", "/schools/{urn}/category", "lead"),
     ("POST", "/schools/{urn}/flags", "lead"),
-    ("GET", "/estate-assessment", "admin lead adviser panel commissioner"),
-    ("GET", "/estate-assessment.csv", "admin lead adviser panel commissioner"),
-    ("GET", "/api/v1/schools/{urn}/category", "admin lead adviser panel"),
-    ("GET", "/api/v1/estate-assessment", "admin lead adviser panel commissioner"),
+    (
+        "GET",
+        "/estate-assessment",
+        "admin lead adviser panel commissioner",
+    ),
+    (
+        "GET",
+        "/estate-assessment.csv",
+        "admin lead adviser panel commissioner",
+    ),
+    (
+        "GET",
+        "/api/v1/schools/{urn}/category",
+        "admin lead adviser panel",
+    ),
+    (
+        "GET",
+        "/api/v1/estate-assessment",
+        "admin lead adviser panel commissioner",
+    ),
     ("GET", "/api/v1/me", "*"),
     ("GET", "/api/v1/users", "admin lead"),
     ("GET", "/api/v1/audit", "admin lead"),
     ("GET", "/schools", "admin lead adviser panel school traded"),
-    ("GET", "/schools.csv", "admin lead adviser panel school traded"),
-    ("GET", "/schools/{urn}", "admin lead adviser panel school traded"),
+    (
+        "GET",
+        "/schools.csv",
+        "admin lead adviser panel school traded",
+    ),
+    (
+        "GET",
+        "/schools/{urn}",
+        "admin lead adviser panel school traded",
+    ),
     ("POST", "/schools/{urn}/intelligence", "lead adviser"),
-    ("GET", "/api/v1/schools", "admin lead adviser panel school traded"),
-    ("GET", "/api/v1/schools/{urn}", "admin lead adviser panel school traded"),
+    (
+        "GET",
+        "/api/v1/schools",
+        "admin lead adviser panel school traded",
+    ),
+    (
+        "GET",
+        "/api/v1/schools/{urn}",
+        "admin lead adviser panel school traded",
+    ),
 ];
 
 fn expected(method: &str, path: &str) -> &'static str {
