@@ -178,6 +178,10 @@ pub struct ImportArgs {
     /// Print the summary as JSON (keys inserted, updated, unchanged, rejected).
     #[arg(long)]
     pub summary: Option<SummaryFormat>,
+    /// All or nothing: refuse the whole file, writing nothing, if any row is
+    /// rejected (by default rejected rows are listed and the rest imported).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -415,3 +415,95 @@ fn working_days_for_officers_and_scripts() {
         "england-and-wales",
     );
 }
+
+fn camden(name: &str) -> String {
+    format!(
+        "{}/../../data/demo/camden/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn import_summarises_as_json_and_reimport_changes_nothing() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    let gias = camden("edubaseallstatefunded_2026_EXCERPT.csv");
+    let first: serde_json::Value = serde_json::from_str(&ok(&uplift(
+        &db,
+        &["import", "gias", &gias, "--summary", "json"],
+        None,
+    )))
+    .unwrap();
+    for key in ["inserted", "updated", "unchanged", "rejected"] {
+        assert!(first.get(key).is_some(), "{key} missing from {first}");
+    }
+    let inserted = first["inserted"].as_u64().unwrap();
+    assert!(inserted > 30, "{first}");
+    let again: serde_json::Value = serde_json::from_str(&ok(&uplift(
+        &db,
+        &["import", "gias", &gias, "--summary", "json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(again["inserted"], 0);
+    assert_eq!(again["updated"], 0);
+    assert_eq!(again["unchanged"].as_u64(), Some(inserted));
+    // --la keeps only that authority (City of London is 201, the rest Camden 202).
+    let dir2 = TempDir::new();
+    let db2 = sqlite(&dir2);
+    let only: serde_json::Value = serde_json::from_str(&ok(&uplift(
+        &db2,
+        &["import", "gias", &gias, "--la", "201", "--summary", "json"],
+        None,
+    )))
+    .unwrap();
+    assert!(only["inserted"].as_u64().unwrap() < inserted, "{only}");
+}
+
+#[test]
+fn import_bad_files_name_the_line_and_field_and_strict_writes_nothing() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    let text = std::fs::read_to_string(camden("edubaseallstatefunded_2026_EXCERPT.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // A malformed opening date on the third data row (line 4 of the file).
+    let open_date = lines[0]
+        .split(',')
+        .position(|h| h == "\"OpenDate\"")
+        .unwrap();
+    let mut fields: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    fields[open_date] = "\"31-31-2020\"".into();
+    lines[3] = fields.join(",");
+    let bad = dir.path().join("gias-bad.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    fails(
+        &uplift(&db, &["import", "gias", bad, "--strict"], None),
+        "line 4, field OpenDate",
+    );
+    // A census file given to the KS2 importer is refused, naming the missing columns.
+    fails(
+        &uplift(&db, &["import", "ks2", &camden("england_census.csv")], None),
+        "missing",
+    );
+    // Nothing from the strict attempt is in the database.
+    let list: serde_json::Value = serde_json::from_str(&ok(&uplift(
+        &db,
+        &["import", "gias", bad, "--summary", "json"],
+        None,
+    )))
+    .unwrap();
+    let rejected = list["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{list}");
+    assert_eq!(rejected[0]["line"], 4);
+    assert_eq!(rejected[0]["field"], "OpenDate");
+    assert_eq!(
+        list["updated"], 0,
+        "the strict attempt wrote nothing before"
+    );
+    fails(
+        &uplift(&db, &["import", "gias", "/nonexistent/file.csv"], None),
+        "/nonexistent/file.csv",
+    );
+    fails(&uplift(&db, &["import", "nonsense", bad], None), "nonsense");
+}

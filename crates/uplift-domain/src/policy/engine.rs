@@ -384,6 +384,31 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
 }
 
 /// Places every school, in the order given.
+///
+/// Schools are independent, so a large estate is shared across the machine's
+/// cores; the result is in the order of `schools` whatever the thread count.
 pub fn categorise_estate(policy: &Policy, schools: &[SchoolFacts]) -> Vec<Placement> {
-    schools.iter().map(|s| categorise(policy, s)).collect()
+    const PER_THREAD_MIN: usize = 512;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(schools.len() / PER_THREAD_MIN).max(1);
+    if threads == 1 {
+        return schools.iter().map(|s| categorise(policy, s)).collect();
+    }
+    let chunk = schools.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = schools
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| categorise(policy, s))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }

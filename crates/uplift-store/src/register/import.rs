@@ -52,6 +52,8 @@ pub struct ImportOptions {
     pub actor: Actor,
     /// The date changes are recorded on (default: today, UTC).
     pub changed_on: Option<String>,
+    /// All or nothing: refuse the whole file when any row is rejected.
+    pub strict: bool,
 }
 
 impl Default for ImportOptions {
@@ -60,6 +62,7 @@ impl Default for ImportOptions {
             la: Vec::new(),
             actor: Actor::system("import"),
             changed_on: None,
+            strict: false,
         }
     }
 }
@@ -1255,6 +1258,28 @@ impl Db {
                     reason: e.reason.to_string(),
                 }),
             }
+        }
+        if opts.strict && !imp.summary.rejected.is_empty() {
+            let first: Vec<String> = imp
+                .summary
+                .rejected
+                .iter()
+                .take(3)
+                .map(|r| {
+                    format!(
+                        "line {}, field {}: {}",
+                        r.line,
+                        r.field.as_deref().unwrap_or("-"),
+                        r.reason
+                    )
+                })
+                .collect();
+            return Err(StoreError::Invalid(format!(
+                "{}: {} row(s) rejected ({}); nothing was imported (--strict)",
+                file,
+                imp.summary.rejected.len(),
+                first.join("; ")
+            )));
         }
         imp.flush(&mut tx, &mut batch).await?;
         imp.quartiles(&mut tx).await?;

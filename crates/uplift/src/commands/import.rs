@@ -46,6 +46,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> Result<()> {
         la,
         actor: Actor::cli(),
         changed_on: None,
+        strict: args.strict,
     };
     let result = match &bar {
         Some(pb) => {
