@@ -14,6 +14,29 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let org = user.principal.organisation_id;
     let may = |a: Action| authorize(&user.principal, a, Scope::Organisation(org)).is_allowed();
     let mut cards: Vec<Value> = Vec::new();
+    let mut links = Vec::new();
+    if let (Role::School, Some(urn)) = (user.principal.role, user.principal.school_urn) {
+        if let Some(s) = state.db.school_summary(urn).await? {
+            links.push(context! { href => format!("/schools/{urn}"), text => format!("{} (URN {urn})", s.name) });
+        }
+    } else if may(Action::ReadSchools) {
+        let filter = uplift_store::register::SchoolFilter {
+            organisation_id: Some(org),
+            limit: 1,
+            ..Default::default()
+        };
+        let (n, _) = state.db.schools(&filter).await?;
+        cards.push(
+            context! { title => "Schools you serve", value => n, href => "/schools",
+            description => "Schools in this organisation's estate, from the published register." },
+        );
+    }
+    if may(Action::ReadEstateAssessment) {
+        links.push(context! { href => "/estate-assessment", text => "Risk assessment of the school estate" });
+    }
+    if may(Action::ReadCategories) {
+        links.push(context! { href => "/categories", text => "Categories: the annual data-led assessment" });
+    }
     if may(Action::ReadUsers) {
         let n = state.db.user_count(org).await?;
         cards.push(context! { title => "Users", value => n, href => "/users",
@@ -26,10 +49,8 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             description => "Every change, who made it and when." },
         );
     }
-    let mut links = vec![
-        context! { href => "/account", text => "Your account and password" },
-        context! { href => "/tokens", text => "Personal API tokens for integrations" },
-    ];
+    links.push(context! { href => "/account", text => "Your account and password" });
+    links.push(context! { href => "/tokens", text => "Personal API tokens for integrations" });
     if may(Action::ReadAuditLog) {
         links.insert(
             0,
