@@ -156,10 +156,20 @@ fn summarise(rule: &Rule, evidence: &[Evidence], outcome: Tri) -> String {
     format!("{}: {verb}: {}", rule.label, parts.join("; "))
 }
 
-fn outcome(rule: &Rule, kind: RuleKind, category: Option<&str>, view: &View<'_>) -> RuleOutcome {
+/// The outcome of a rule that fired or nearly fired; `None` when it did not
+/// (those are never shown, so no summary is built for them).
+fn outcome(
+    rule: &Rule,
+    kind: RuleKind,
+    category: Option<&str>,
+    view: &View<'_>,
+) -> Option<RuleOutcome> {
     let mut evidence = Vec::new();
     let tri = rule.condition.eval(view, &mut evidence);
-    RuleOutcome {
+    if tri == Tri::NotMet {
+        return None;
+    }
+    Some(RuleOutcome {
         rule: rule.id.clone(),
         kind,
         category: category.map(str::to_owned),
@@ -168,7 +178,7 @@ fn outcome(rule: &Rule, kind: RuleKind, category: Option<&str>, view: &View<'_>)
         outcome: tri,
         summary: summarise(rule, &evidence, tri),
         evidence,
-    }
+    })
 }
 
 fn apply(target: &mut Entitlements, e: &Entitlement, mode: AdjustMode) {
@@ -226,21 +236,16 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
     let mut chosen: Option<(usize, Vec<RuleOutcome>)> = None;
     let mut near_misses = Vec::new();
     for (idx, cat) in policy.categories.iter().enumerate().rev() {
-        let outcomes: Vec<RuleOutcome> = cat
+        let (fired, near): (Vec<RuleOutcome>, Vec<RuleOutcome>) = cat
             .rules
             .iter()
-            .map(|r| outcome(r, RuleKind::Category, Some(&cat.id), &view))
-            .collect();
-        let fired: Vec<RuleOutcome> = outcomes
-            .iter()
-            .filter(|o| o.outcome == Tri::Met)
-            .cloned()
-            .collect();
+            .filter_map(|r| outcome(r, RuleKind::Category, Some(&cat.id), &view))
+            .partition(|o| o.outcome == Tri::Met);
         if !fired.is_empty() {
             chosen = Some((idx, fired));
             break;
         }
-        near_misses.extend(outcomes.into_iter().filter(|o| o.outcome == Tri::Near));
+        near_misses.extend(near);
     }
     let (idx, rationale) = match chosen {
         Some(c) => c,
@@ -278,11 +283,10 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
     // Triggers.
     let mut triggers = Vec::new();
     for t in &policy.triggers {
-        let o = outcome(t, RuleKind::Trigger, None, &view);
-        match o.outcome {
-            Tri::Met => triggers.push(o),
-            Tri::Near => near_misses.push(o),
-            Tri::NotMet => {}
+        match outcome(t, RuleKind::Trigger, None, &view) {
+            Some(o) if o.outcome == Tri::Met => triggers.push(o),
+            Some(o) => near_misses.push(o),
+            None => {}
         }
     }
 
@@ -290,7 +294,7 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
     let blocked_by: Vec<RuleOutcome> = policy
         .removal_blocked_when
         .iter()
-        .map(|r| outcome(r, RuleKind::Removal, None, &view))
+        .filter_map(|r| outcome(r, RuleKind::Removal, None, &view))
         .filter(|o| o.outcome == Tri::Met)
         .collect();
     let removal = RemovalCheck {
