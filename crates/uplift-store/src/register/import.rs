@@ -780,10 +780,8 @@ impl Importer<'_> {
                 if c.level != Level::National && !self.keep_la(la.as_deref()) {
                     return false;
                 }
-                let area = match (&c.level, c.urn) {
-                    (Level::School, Some(u)) => format!("school:{u}"),
-                    _ => format!("national:NAT:{}", c.school_type.as_deref().unwrap_or("")),
-                };
+                let (area, level_code) =
+                    school_or_national(&c.level, c.urn, c.school_type.as_deref());
                 let r = batch.start_record(line);
                 let measures: Vec<(String, MeasureValue)> =
                     c.measures.into_iter().map(|m| (m.name, m.value)).collect();
@@ -791,14 +789,7 @@ impl Importer<'_> {
                     batch,
                     r,
                     ("census", "england_census", ""),
-                    (
-                        &c.level,
-                        if c.level == Level::National {
-                            "NAT"
-                        } else {
-                            "school"
-                        },
-                    ),
+                    (&c.level, level_code),
                     &area,
                     c.urn.map(|u| i64::from(u.get())),
                     la,
@@ -810,23 +801,13 @@ impl Importer<'_> {
                 if a.level != Level::National && !self.keep_la(la.as_deref()) {
                     return false;
                 }
-                let area = match (&a.level, a.urn) {
-                    (Level::School, Some(u)) => format!("school:{u}"),
-                    _ => format!("national:NAT:{}", a.estab.as_deref().unwrap_or("")),
-                };
+                let (area, level_code) = school_or_national(&a.level, a.urn, a.estab.as_deref());
                 let r = batch.start_record(line);
                 self.push_measures(
                     batch,
                     r,
                     ("absence", "england_abs", ""),
-                    (
-                        &a.level,
-                        if a.level == Level::National {
-                            "NAT"
-                        } else {
-                            "school"
-                        },
-                    ),
+                    (&a.level, level_code),
                     &area,
                     a.urn.map(|u| i64::from(u.get())),
                     la,
@@ -1328,4 +1309,24 @@ impl Db {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.import(kind, name, reader, opts).await
     }
+}
+
+/// The area key and level code of a census or absence row: a school's own row,
+/// or a national row (those files publish no authority totals), told apart by
+/// its school-type column.
+fn school_or_national(
+    level: &Level,
+    urn: Option<uplift_domain::register::Urn>,
+    national_kind: Option<&str>,
+) -> (String, &'static str) {
+    let area = match (level, urn) {
+        (Level::School, Some(u)) => format!("school:{u}"),
+        _ => format!("national:NAT:{}", national_kind.unwrap_or("")),
+    };
+    let code = if *level == Level::National {
+        "NAT"
+    } else {
+        "school"
+    };
+    (area, code)
 }
