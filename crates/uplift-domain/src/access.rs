@@ -115,10 +115,37 @@ pub enum Action {
     ReadEstateAssessment,
     /// Load, check and choose the organisation's policy.
     ManagePolicies,
+    /// Read advisers, their caseloads and the named adviser of each school.
+    ReadAdvisers,
+    /// Change advisers' expertise and capacity; (re)assign a school's adviser or Lead Officer.
+    ManageAdvisers,
+    /// Read visits, entitlements, delivery and notes of visit (a school user: only what has
+    /// been shared with their school).
+    ReadVisits,
+    /// Plan visits and write notes of visit (an adviser: only their own drafts; the handler checks).
+    WriteVisits,
+    /// Complete the school's pre-visit self-evaluation and respond to a note of visit
+    /// (the school's own records only).
+    RespondToVisits,
+    /// Run quality assurance: the termly sample, moderation, shadowing, surveys, annual reviews
+    /// (a QA reviewer sees only the notes sampled to them; the handler checks).
+    QualityAssure,
+    /// Read one's own notifications and calendar feeds.
+    ReadNotifications,
+    /// Read the schools-causing-concern list, cases, meetings, plans, notices and letters
+    /// (a school user: only letters addressed to their school).
+    ReadConcern,
+    /// Propose, minute and record the work of cases: meetings, plans, reviews, drafts of letters.
+    WriteConcern,
+    /// Decide: designate, remove, issue letters and warning notices, record powers (signed off
+    /// by a lead).
+    DecideConcern,
+    /// Edit the organisation's letter templates.
+    ManageTemplates,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ReadAuditLog,
@@ -131,6 +158,17 @@ impl Action {
         Action::DecideCategories,
         Action::ReadEstateAssessment,
         Action::ManagePolicies,
+        Action::ReadAdvisers,
+        Action::ManageAdvisers,
+        Action::ReadVisits,
+        Action::WriteVisits,
+        Action::RespondToVisits,
+        Action::QualityAssure,
+        Action::ReadNotifications,
+        Action::ReadConcern,
+        Action::WriteConcern,
+        Action::DecideConcern,
+        Action::ManageTemplates,
     ];
 
     /// The roles granted this action within their own organisation.
@@ -149,6 +187,20 @@ impl Action {
             Action::DecideCategories => &[Lead],
             Action::ReadEstateAssessment => &[Admin, Lead, Adviser, Panel, Commissioner],
             Action::ManagePolicies => &[Admin, Lead],
+            Action::ReadAdvisers => &[Admin, Lead, Adviser, Panel],
+            Action::ManageAdvisers => &[Admin, Lead],
+            Action::ReadVisits => &[Admin, Lead, Adviser, Panel, School],
+            Action::WriteVisits => &[Lead, Adviser],
+            Action::RespondToVisits => &[School],
+            // Panel members are the QA reviewers; the lead runs the sample and the reviews.
+            Action::QualityAssure => &[Lead, Panel, Adviser],
+            Action::ReadNotifications => {
+                &[Admin, Lead, Adviser, Panel, School, Commissioner, Traded]
+            }
+            Action::ReadConcern => &[Admin, Lead, Adviser, Panel, School],
+            Action::WriteConcern => &[Lead, Adviser],
+            Action::DecideConcern => &[Lead],
+            Action::ManageTemplates => &[Admin, Lead],
         }
     }
 }
