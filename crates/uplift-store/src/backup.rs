@@ -47,6 +47,10 @@ pub const TABLES: &[&str] = &[
     "organisation_policies",
     "category_decisions",
     "flag_overrides",
+    "notifications",
+    "notification_preferences",
+    "mail_outbox",
+    "calendar_feeds",
     "audit_log",
 ];
 

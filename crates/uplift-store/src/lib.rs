@@ -34,7 +34,9 @@ pub mod categorisation;
 #[doc(hidden)]
 pub mod connect;
 mod error;
+pub mod mail;
 pub mod migrate;
+pub mod notifications;
 pub mod orgs;
 pub mod register;
 mod secret;
