@@ -46,6 +46,7 @@ pub mod testkit;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod visits;
 
 pub use connect::{Backend, Db, Tx};
 pub use error::StoreError;
