@@ -31,6 +31,7 @@ macro_rules! on_tx {
 pub mod audit;
 pub mod backup;
 pub mod categorisation;
+pub mod concern;
 #[doc(hidden)]
 pub mod connect;
 mod error;
