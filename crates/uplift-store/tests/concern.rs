@@ -389,3 +389,375 @@ async fn a_decision_can_carry_its_meeting() {
         assert!(r.case.is_none());
     }
 }
+
+fn signed(on: Date) -> concern::Signed {
+    concern::Signed {
+        on,
+        name: "Lena Lead".into(),
+        role: "Head of School Improvement".into(),
+    }
+}
+
+#[tokio::test]
+async fn warning_notice_to_an_interim_executive_board() {
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        let r = decide(
+            &db,
+            &s,
+            &decision(&s, RI, DecisionKind::Designate, date(2026, 11, 23), "why"),
+        )
+        .await
+        .unwrap();
+        let case = r.case.unwrap().id;
+        let mut tx = db.begin().await.unwrap();
+        let (_, letter) = concern::send_letter_of_concern(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case,
+            &["Progress in reading is too slow".into()],
+            &["Appoint a reading lead".into()],
+            &signed(date(2026, 11, 24)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(letter.kind, "letter_of_concern");
+        assert!(letter.body.contains("- Progress in reading is too slow"));
+
+        // Refused: no grounds; zero compliance period. Nothing saved.
+        let before = count(&db, "concern_notices").await;
+        for (grounds, days, expect) in [
+            (vec![], Some(10), "statutory ground"),
+            (vec![Ground::UnacceptablyLowStandards], Some(0), "zero"),
+        ] {
+            let mut tx = db.begin().await.unwrap();
+            let e = concern::give_warning_notice(
+                &mut tx,
+                &s.actor,
+                s.org,
+                case,
+                &concern::NewWarningNotice {
+                    grounds,
+                    concerns: vec!["Low standards".into()],
+                    required_action: vec!["Improve".into()],
+                    compliance_days: days,
+                },
+                &signed(date(2026, 12, 18)),
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+            tx.rollback().await.unwrap();
+            assert!(e.contains(expect), "{e}");
+        }
+        assert_eq!(count(&db, "concern_notices").await, before);
+
+        // Given on Friday 18 December 2026 with 5 working days: Christmas Day
+        // and Boxing Day (observed Monday 28 December) are skipped.
+        let mut tx = db.begin().await.unwrap();
+        let (notice, letter) = concern::give_warning_notice(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case,
+            &concern::NewWarningNotice {
+                grounds: vec![Ground::UnacceptablyLowStandards],
+                concerns: vec!["Low standards".into()],
+                required_action: vec!["Improve".into()],
+                compliance_days: Some(5),
+            },
+            &signed(date(2026, 12, 18)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(notice.compliance_end_on.as_deref(), Some("2026-12-29"));
+        assert_eq!(letter.kind, "warning_notice");
+        assert!(
+            letter.body.contains("Tuesday 29 December 2026"),
+            "{}",
+            letter.body
+        );
+
+        // Not complied can only be recorded after the period ends.
+        let mut tx = db.begin().await.unwrap();
+        let e = concern::record_notice_outcome(
+            &mut tx,
+            &s.actor,
+            s.org,
+            notice.id,
+            false,
+            date(2026, 12, 29),
+            "No progress",
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        tx.rollback().await.unwrap();
+        assert!(e.contains("compliance period runs to"), "{e}");
+        let mut tx = db.begin().await.unwrap();
+        concern::record_notice_outcome(
+            &mut tx,
+            &s.actor,
+            s.org,
+            notice.id,
+            false,
+            date(2027, 1, 4),
+            "No progress",
+        )
+        .await
+        .unwrap();
+        // IEB before written notice: refused.
+        let e = concern::use_power(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case,
+            Power::S65InterimExecutiveBoard {
+                members: vec!["A Member".into(), "B Member".into()],
+            },
+            date(2027, 1, 5),
+            "Lena Lead",
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("not eligible"), "{e}");
+        let (_, letter) = concern::give_written_notice(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case,
+            &[PowerKind::S65InterimExecutiveBoard],
+            "The governing body did not comply",
+            &signed(date(2027, 1, 6)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(letter.kind, "notice_of_proposed_intervention");
+        concern::use_power(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case,
+            Power::S65InterimExecutiveBoard {
+                members: vec!["A Member".into(), "B Member".into()],
+            },
+            date(2027, 1, 20),
+            "Lena Lead",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let c = db.concern_case(s.org, case).await.unwrap().unwrap();
+        assert_eq!(c.escalation_stage, "powers_in_use");
+        let routes = db.case_eligibility_routes(&c).await.unwrap();
+        assert_eq!(routes[0].0, "unmet_s60_notice");
+        let kinds: Vec<String> = db
+            .case_events(case)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        for k in [
+            "letter_of_concern",
+            "warning_notice",
+            "not_complied",
+            "written_notice",
+            "power",
+        ] {
+            assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+        }
+        assert_eq!(audit_count(&db, s.org, "concern_power").await, 1);
+    }
+}
+
+#[tokio::test]
+async fn academies_go_to_the_trust_then_the_regional_director() {
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        let r = decide(
+            &db,
+            &s,
+            &decision(
+                &s,
+                ACADEMY,
+                DecisionKind::Designate,
+                date(2026, 11, 23),
+                "why",
+            ),
+        )
+        .await
+        .unwrap();
+        let case = r.case.unwrap();
+        assert!(case.is_academy());
+        // No warning notice recommendation, no warning notice for an academy.
+        let e = decide(
+            &db,
+            &s,
+            &decision(
+                &s,
+                ACADEMY,
+                DecisionKind::RecommendWarningNotice,
+                date(2026, 11, 24),
+                "why",
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.contains("cannot give an academy a warning notice"), "{e}");
+        let mut tx = db.begin().await.unwrap();
+        let e = concern::give_warning_notice(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case.id,
+            &concern::NewWarningNotice {
+                grounds: vec![Ground::SafetyThreatened],
+                concerns: vec!["x".into()],
+                required_action: vec!["y".into()],
+                compliance_days: Some(10),
+            },
+            &signed(date(2026, 11, 24)),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no local-authority powers"), "{e}");
+        // The regional director only after the trust.
+        let e = concern::raise_academy_concern(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case.id,
+            false,
+            "x",
+            "y",
+            &signed(date(2026, 11, 24)),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("trust first"), "{e}");
+        let (_, l) = concern::raise_academy_concern(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case.id,
+            true,
+            "Safeguarding concerns",
+            "",
+            &signed(date(2026, 11, 24)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(l.kind, "academy_concern_to_trust");
+        assert_eq!(l.recipient.as_deref(), Some("Invented Trust"));
+        let (_, l) = concern::raise_academy_concern(
+            &mut tx,
+            &s.actor,
+            s.org,
+            case.id,
+            false,
+            "Still no plan",
+            "Two meetings with the trust",
+            &signed(date(2026, 12, 10)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(l.kind, "academy_concern_to_regional_director");
+        let c = db.concern_case(s.org, case.id).await.unwrap().unwrap();
+        assert_eq!(c.escalation_stage, "raised_with_regional_director");
+        assert!(db
+            .next_escalation_actions(&c)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| !a.contains("warning") && !a.contains("power")));
+    }
+}
+
+#[tokio::test]
+async fn templates_with_unknown_placeholders_are_refused_and_letters_issue() {
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        let mut tx = db.begin().await.unwrap();
+        let e = concern::save_template(
+            &mut tx,
+            &s.actor,
+            s.org,
+            LetterKind::PriorityDecision,
+            "Dear {{headteacher.name}},\n{{decision.rationale}}\nFrom {{ school.nmae }}",
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        tx.rollback().await.unwrap();
+        assert!(e.contains("line 3"), "{e}");
+        assert!(e.contains("school.nmae"), "{e}");
+        assert_eq!(count(&db, "letter_templates").await, 0);
+        let mut tx = db.begin().await.unwrap();
+        concern::save_template(
+            &mut tx,
+            &s.actor,
+            s.org,
+            LetterKind::PriorityDecision,
+            "OUR OWN LETTER to {{headteacher.name}} and {{chair.name}}: {{decision.rationale}}",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let r = decide(
+            &db,
+            &s,
+            &decision(
+                &s,
+                RI,
+                DecisionKind::Designate,
+                date(2026, 11, 23),
+                "Reading",
+            ),
+        )
+        .await
+        .unwrap();
+        let case = r.case.unwrap();
+        let letter = &r.letters[0];
+        assert_eq!(
+            letter.body,
+            "OUR OWN LETTER to Ada Head and The Chair of Governors: Reading"
+        );
+        // The chair recorded on the case, then a draft edited and issued.
+        let mut tx = db.begin().await.unwrap();
+        concern::set_case_contacts(&mut tx, &s.actor, s.org, case.id, Some("Cal Chair"), None)
+            .await
+            .unwrap();
+        concern::edit_letter(&mut tx, &s.actor, s.org, letter.id, "Edited text")
+            .await
+            .unwrap();
+        let issued = concern::issue_letter(&mut tx, &s.actor, s.org, letter.id, date(2026, 11, 24))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(issued.status, "issued");
+        assert_eq!(
+            db.issued_letters_for_school(s.org, RI).await.unwrap().len(),
+            1
+        );
+        assert!(db
+            .issued_letters_for_school(s.org, GOOD)
+            .await
+            .unwrap()
+            .is_empty());
+        let mut tx = db.begin().await.unwrap();
+        let e = concern::edit_letter(&mut tx, &s.actor, s.org, letter.id, "Again")
+            .await
+            .unwrap_err()
+            .to_string();
+        tx.rollback().await.unwrap();
+        assert!(e.contains("issued"), "{e}");
+    }
+}
