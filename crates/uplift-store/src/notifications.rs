@@ -553,3 +553,98 @@ impl Db {
         Ok(found)
     }
 }
+
+/// The events of a feed: the adviser's or the school's visits in the feed's
+/// organisation, oldest first, as calendar events with stable UIDs.
+pub async fn feed_events(
+    db: &Db,
+    feed: &CalendarFeed,
+    domain: &str,
+    dtstamp: jiff::Timestamp,
+) -> Result<Vec<uplift_domain::visits::CalendarEvent>> {
+    use uplift_domain::visits::{CalendarEvent, VisitPlan, VisitType};
+    type Row = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
+    let sql =
+        "SELECT v.id, v.urn, v.adviser_id, v.visit_type, v.planned_date, v.start_time, v.end_time,
+                      v.focus, v.attendees, s.name
+               FROM visits v LEFT JOIN schools s ON s.urn = v.urn
+               WHERE v.organisation_id = $1
+                 AND (($2 = 'adviser' AND v.adviser_id = $3) OR ($2 = 'school' AND v.urn = $4))
+               ORDER BY v.planned_date, v.id";
+    let rows: Vec<Row> = on_pool!(db.pool(), p => sqlx::query_as(sql)
+        .bind(feed.organisation_id).bind(&feed.kind).bind(feed.adviser_id).bind(feed.school_urn)
+        .fetch_all(p).await)?;
+    let mut events = Vec::with_capacity(rows.len());
+    for (id, urn, adviser, kind, date, start, end, focus, attendees, school) in rows {
+        let Ok(date) = date.parse::<jiff::civil::Date>() else {
+            continue;
+        };
+        let Ok(urn_id) = uplift_domain::register::Urn::new(urn as u32) else {
+            continue;
+        };
+        let time = |t: Option<String>| t.and_then(|t| t.parse::<jiff::civil::Time>().ok());
+        let plan = VisitPlan {
+            visit_id: id.to_string(),
+            urn: urn_id,
+            adviser_id: adviser.to_string(),
+            visit_type: VisitType::from_key(&kind),
+            date,
+            start: time(start),
+            end: time(end),
+            focus,
+            attendees: serde_json::from_str(&attendees).unwrap_or_default(),
+        };
+        let school = school.unwrap_or_else(|| format!("URN {urn}"));
+        events.push(CalendarEvent::for_visit(
+            &plan, &school, None, domain, dtstamp,
+        ));
+    }
+    Ok(events)
+}
+
+impl Db {
+    /// The organisation's active advisers (id, name), by name.
+    pub async fn feed_advisers(&self, organisation_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT id, name FROM advisers WHERE organisation_id = $1 AND active = $2 ORDER BY name, id")
+            .bind(organisation_id).bind(true).fetch_all(p).await)?)
+    }
+
+    /// The schools the organisation serves (URN, name), by name.
+    pub async fn feed_schools(&self, organisation_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT s.urn, s.name FROM organisation_schools o JOIN schools s ON s.urn = o.urn
+             WHERE o.organisation_id = $1 ORDER BY s.name, s.urn")
+            .bind(organisation_id).fetch_all(p).await)?)
+    }
+
+    /// A school's name from the register.
+    pub async fn feed_school_name(&self, urn: i64) -> Result<Option<String>> {
+        Ok(
+            on_pool!(self.pool(), p => sqlx::query_scalar("SELECT name FROM schools WHERE urn = $1")
+            .bind(urn).fetch_optional(p).await)?,
+        )
+    }
+
+    /// The adviser record of a user, if the user is an adviser of the organisation.
+    pub async fn adviser_id_of_user(
+        &self,
+        organisation_id: i64,
+        user_id: i64,
+    ) -> Result<Option<i64>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT id FROM advisers WHERE organisation_id = $1 AND user_id = $2")
+            .bind(organisation_id).bind(user_id).fetch_optional(p).await)?)
+    }
+}

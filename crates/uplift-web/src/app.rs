@@ -46,6 +46,8 @@ pub struct WebConfig {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub cookie_secure: CookieSecure,
+    /// The largest attachment accepted on a visit or note, in bytes.
+    pub attachment_max_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -55,6 +57,7 @@ impl Default for WebConfig {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             cookie_secure: CookieSecure::Auto,
+            attachment_max_bytes: 10 * 1024 * 1024,
         }
     }
 }

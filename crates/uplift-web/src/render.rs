@@ -22,6 +22,8 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
+    ("/notifications", "Notifications", Action::ReadNotifications),
+    ("/calendar", "Calendar feeds", Action::ReadNotifications),
     ("/tokens", "API tokens", Action::ManageOwnAccount),
     ("/account", "Your account", Action::ManageOwnAccount),
 ];
@@ -43,7 +45,11 @@ pub fn nav(user: &CurrentUser, current_path: &str) -> Vec<Value> {
             } else {
                 current_path.starts_with(href)
             };
-            context! { href => *href, text => *text, current => current }
+            let text = match (*href, user.unread_notifications) {
+                ("/notifications", n) if n > 0 => format!("{text} ({n} unread)"),
+                _ => text.to_string(),
+            };
+            context! { href => *href, text => text, current => current }
         })
         .collect()
 }

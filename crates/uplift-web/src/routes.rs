@@ -102,6 +102,16 @@ pub fn all() -> Vec<Route> {
         route!(GET "/estate-assessment.csv", Requires(ReadEstateAssessment), Page, pages::categories::estate_csv),
         route!(GET "/api/v1/schools/{urn}/category", Requires(ReadCategories), Api, api::categories::school),
         route!(GET "/api/v1/estate-assessment", Requires(ReadEstateAssessment), Api, api::categories::estate),
+        // Notifications and calendar feeds (issue 5).
+        route!(GET "/notifications", Requires(ReadNotifications), Page, pages::notifications::page),
+        route!(POST "/notifications/read", Requires(ReadNotifications), Page, pages::notifications::mark_read),
+        route!(POST "/notifications/email", Requires(ReadNotifications), Page, pages::notifications::set_email),
+        route!(GET "/calendar", Requires(ReadNotifications), Page, pages::notifications::calendar),
+        route!(POST "/calendar", Requires(ReadNotifications), Page, pages::notifications::create_feed),
+        route!(POST "/calendar/revoke", Requires(ReadNotifications), Page, pages::notifications::revoke_feed),
+        route!(GET "/feeds/{file}", Public, Page, pages::notifications::feed),
+        route!(GET "/api/v1/notifications", Requires(ReadNotifications), Api, api::notifications::list),
+        route!(GET "/api/v1/calendar-feeds", Requires(ReadNotifications), Api, api::notifications::feeds),
         // The JSON API.
         route!(GET "/api/v1/me", Requires(ViewHome), Api, api::me),
         route!(GET "/api/v1/users", Requires(ReadUsers), Api, api::users),

@@ -58,6 +58,30 @@ pub enum Command {
     /// Check a policy file, or choose the organisation's policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// The email outbox of notifications.
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Scheduled notifications.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send every email due now through the configured SMTP relay (smtp_host),
+    /// once; failures stay in the outbox and are retried later.
+    SendPending,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Notify overdue visits, pre-visit forms due and overdue responses to notes
+    /// (idempotent: nobody is notified twice of the same thing).
+    Sweep {
+        /// The day to sweep as of (YYYY-MM-DD). Default: today.
+        #[arg(long)]
+        date: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,18 @@ pub struct Config {
     /// `auto` (Secure when the request came over TLS, per X-Forwarded-Proto), `always` or `never`.
     pub cookie_secure: String,
     pub service_name: String,
+    /// The SMTP relay that email notifications are handed to; empty (the
+    /// default) keeps email off: messages wait in the outbox.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// The From address of notifications.
+    pub smtp_from: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The address users reach Uplift at, used for links in emails.
+    pub public_url: String,
+    /// The largest attachment accepted on a visit or note, in megabytes.
+    pub attachment_max_mb: u64,
 }
 
 impl Default for Config {
@@ -34,6 +46,13 @@ impl Default for Config {
             session_absolute_hours: 12,
             cookie_secure: "auto".into(),
             service_name: "Uplift".into(),
+            smtp_host: String::new(),
+            smtp_port: 25,
+            smtp_from: "Uplift <uplift@localhost>".into(),
+            smtp_username: None,
+            smtp_password: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            attachment_max_mb: 10,
         }
     }
 }
@@ -58,6 +77,25 @@ impl Config {
         set(&mut c.log, "UPLIFT_LOG");
         set(&mut c.cookie_secure, "UPLIFT_COOKIE_SECURE");
         set(&mut c.service_name, "UPLIFT_SERVICE_NAME");
+        set(&mut c.smtp_host, "UPLIFT_SMTP_HOST");
+        set(&mut c.smtp_from, "UPLIFT_SMTP_FROM");
+        set(&mut c.public_url, "UPLIFT_PUBLIC_URL");
+        if let Some(v) = env("UPLIFT_SMTP_USERNAME") {
+            c.smtp_username = Some(v);
+        }
+        if let Some(v) = env("UPLIFT_SMTP_PASSWORD") {
+            c.smtp_password = Some(v);
+        }
+        if let Some(v) = env("UPLIFT_SMTP_PORT") {
+            c.smtp_port = v
+                .parse()
+                .with_context(|| format!("UPLIFT_SMTP_PORT={v:?} is not a port number"))?;
+        }
+        if let Some(v) = env("UPLIFT_ATTACHMENT_MAX_MB") {
+            c.attachment_max_mb = v
+                .parse()
+                .with_context(|| format!("UPLIFT_ATTACHMENT_MAX_MB={v:?} is not a whole number"))?;
+        }
         for (key, target) in [
             ("UPLIFT_SESSION_IDLE_MINUTES", &mut c.session_idle_minutes),
             (
@@ -100,7 +138,32 @@ impl Config {
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             bail!("session lifetimes must be at least one minute and one hour");
         }
+        if self.attachment_max_mb < 1 || self.attachment_max_mb > 100 {
+            bail!(
+                "attachment_max_mb must be between 1 and 100, not {}",
+                self.attachment_max_mb
+            );
+        }
+        if let Some(smtp) = self.smtp() {
+            smtp.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         Ok(())
+    }
+
+    /// The SMTP settings, when email is configured (smtp_host set).
+    pub fn smtp(&self) -> Option<uplift_store::mail::SmtpSettings> {
+        if self.smtp_host.trim().is_empty() {
+            return None;
+        }
+        Some(uplift_store::mail::SmtpSettings {
+            host: self.smtp_host.trim().to_string(),
+            port: self.smtp_port,
+            from: self.smtp_from.clone(),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            base_url: self.public_url.trim_end_matches('/').to_string(),
+            timeout_secs: 20,
+        })
     }
 }
 
@@ -138,5 +201,13 @@ mod tests {
         .to_string();
         assert!(e.contains("UPLIFT_SESSION_IDLE_MINUTES"), "{e}");
         assert!(Config::load(Some(Path::new("/nonexistent/u.toml")), |_| None).is_err());
+        let e = Config::load(None, |k| (k == "UPLIFT_SMTP_HOST").then(|| "mail".into()))
+            .map(|c| c.smtp())
+            .unwrap();
+        assert_eq!(e.map(|s| s.port), Some(25));
+        std::fs::write(&f, "smtp_host = \"mail\"\nsmtp_from = \"not an address\"\n").unwrap();
+        let e = Config::load(Some(&f), |_| None).unwrap_err().to_string();
+        assert!(e.contains("smtp_from"), "{e}");
+        assert!(Config::default().smtp().is_none());
     }
 }

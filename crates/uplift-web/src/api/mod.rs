@@ -13,6 +13,7 @@ use crate::error::{ApiError, Problem};
 use crate::pages::audit::{parse, AuditQuery};
 
 pub mod categories;
+pub mod notifications;
 pub mod schools;
 
 #[derive(OpenApi)]
@@ -24,7 +25,8 @@ pub mod schools;
 same permissions as the web pages.",
         version = "1"
     ),
-    paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail),
+    paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
+        notifications::list, notifications::feeds),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
@@ -32,7 +34,8 @@ same permissions as the web pages.",
         schools::SchoolList, schools::SchoolItem, schools::SchoolDetail, schools::SchoolIdentity,
         schools::GroupItem, schools::SchoolLinkItem, schools::Inspections, schools::ReportCardItem,
         schools::GradedInspectionItem, schools::UngradedInspectionItem, schools::PerformanceItem,
-        schools::MeasureValue, schools::IntelligenceEntry)),
+        schools::MeasureValue, schools::IntelligenceEntry,
+        notifications::NotificationList, notifications::NotificationItem, notifications::CalendarFeedItem)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

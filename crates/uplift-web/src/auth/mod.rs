@@ -37,6 +37,8 @@ pub struct CurrentUser {
     pub organisation: Organisation,
     pub via: Via,
     pub request_id: Option<String>,
+    /// Unread notifications (counted for pages only; 0 for API tokens).
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {
@@ -193,12 +195,17 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             }
             Err(e) => return ApiError(Problem::from(e)).into_response(),
         };
+        let unread_notifications = match via {
+            Via::Session(_) => state.db.unread_notifications(user.id).await.unwrap_or(0),
+            Via::Token => 0,
+        };
         req.extensions_mut().insert(CurrentUser {
             user,
             principal,
             organisation,
             via,
             request_id,
+            unread_notifications,
         });
     }
     next.run(req).await

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod categories;
 pub mod home;
+pub mod notifications;
 pub mod schools;
 pub mod sign_in;
 pub mod users;

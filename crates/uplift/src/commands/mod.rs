@@ -5,6 +5,7 @@ mod calendar;
 mod categorise;
 mod data;
 mod import;
+mod notify;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -52,6 +53,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => data::import(&db, a).await,
         Command::Categorise(a) => categorise::run(&db, a).await,
         Command::Policy(c) => categorise::policy(&db, c).await,
+        Command::Mail(c) => notify::mail(&db, &config, c).await,
+        Command::Notify(c) => notify::notify(&db, c).await,
         Command::Calendar(_) | Command::Migrate => Ok(()),
     };
     db.close().await;

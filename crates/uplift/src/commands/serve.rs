@@ -27,7 +27,9 @@ pub async fn run(db: Db, config: &Config, args: ServeArgs) -> Result<()> {
         session_idle_minutes: config.session_idle_minutes,
         session_absolute_hours: config.session_absolute_hours,
         cookie_secure: config.cookie_secure.parse().map_err(anyhow::Error::msg)?,
+        attachment_max_bytes: config.attachment_max_mb.saturating_mul(1024 * 1024),
     };
+    super::notify::spawn_background(db.clone(), config.smtp());
     let state = AppState::new(db, web);
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
