@@ -140,12 +140,16 @@ pub enum Action {
     /// Decide: designate, remove, issue letters and warning notices, record powers (signed off
     /// by a lead).
     DecideConcern,
+    /// Read meetings (agendas, papers, minutes, decisions) and School Performance Board
+    /// protocols; never a school user (they see only their own school's current plan and
+    /// letters, through `ReadConcern`).
+    ReadMeetings,
     /// Edit the organisation's letter templates.
     ManageTemplates,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ReadAuditLog,
@@ -168,6 +172,7 @@ impl Action {
         Action::ReadConcern,
         Action::WriteConcern,
         Action::DecideConcern,
+        Action::ReadMeetings,
         Action::ManageTemplates,
     ];
 
@@ -200,6 +205,7 @@ impl Action {
             Action::ReadConcern => &[Admin, Lead, Adviser, Panel, School],
             Action::WriteConcern => &[Lead, Adviser],
             Action::DecideConcern => &[Lead],
+            Action::ReadMeetings => &[Admin, Lead, Adviser, Panel],
             Action::ManageTemplates => &[Admin, Lead],
         }
     }
