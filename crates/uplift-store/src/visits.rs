@@ -1232,6 +1232,22 @@ pub async fn act(
         }
     }
     insert_events(tx, actor, visit_id, &visit.history[history_len..]).await?;
+    // A note just sent to the headteacher: the school's users are notified
+    // (inbox, and email through the outbox) in this transaction.
+    if visit.stage == Stage::SentToHeadteacher && before.visit.stage() != Stage::SentToHeadteacher {
+        let urn: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT urn FROM visits WHERE id = $1")
+            .bind(visit_id).fetch_one(&mut **c).await)
+        .map_err(StoreError::from)?;
+        let due = visit.response_due.map(|d| d.to_string());
+        crate::notifications::note_awaiting_headteacher(
+            tx,
+            organisation_id,
+            urn,
+            visit_id,
+            due.as_deref(),
+        )
+        .await?;
+    }
     let after = load_full(tx, organisation_id, visit_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("visit {visit_id}")))?;
