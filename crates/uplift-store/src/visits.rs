@@ -426,6 +426,14 @@ impl Db {
             .bind(organisation_id).bind(urn).fetch_all(p).await)?)
     }
 
+    /// The organisation's schools (URN and name), by name.
+    pub async fn estate_names(&self, organisation_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT s.urn, s.name FROM organisation_schools o JOIN schools s ON s.urn = o.urn
+             WHERE o.organisation_id = $1 ORDER BY s.name, s.urn")
+            .bind(organisation_id).fetch_all(p).await)?)
+    }
+
     /// The working days a headteacher has to respond to a note of visit.
     pub async fn response_working_days(&self) -> Result<u32> {
         Ok(self
@@ -1284,4 +1292,365 @@ pub async fn set_response_working_days(tx: &mut Tx, actor: &Actor, days: u32) ->
         ));
     }
     settings::set(tx, actor, RESPONSE_WORKING_DAYS, &days.to_string()).await
+}
+
+// ---------------------------------------------------------------------------
+// The demo authority
+
+/// What [`load_demo`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoVisits {
+    /// Advisers created (0 when the organisation already had advisers).
+    pub advisers: usize,
+    /// Schools given a named adviser.
+    pub assigned: usize,
+    /// Visits created.
+    pub visits: usize,
+    /// The demo adviser user's adviser record, if any.
+    pub demo_adviser_id: Option<i64>,
+    /// The demo school user's school, if any.
+    pub demo_school: Option<i64>,
+    /// Steps that could not be taken, in words.
+    pub skipped: Vec<String>,
+}
+
+/// Fictional advisers of the demo authority: name, email, expertise, days.
+const DEMO_ADVISERS: [(&str, &str, &[Expertise], f64); 5] = [
+    (
+        "Priya Raman",
+        "priya.raman@demo.uplift.invalid",
+        &[Expertise::Secondary, Expertise::Send],
+        70.0,
+    ),
+    (
+        "Tom Okafor",
+        "tom.okafor@demo.uplift.invalid",
+        &[Expertise::Primary, Expertise::Governance],
+        50.0,
+    ),
+    (
+        "Helen Marsh",
+        "helen.marsh@demo.uplift.invalid",
+        &[Expertise::EarlyYears, Expertise::Primary, Expertise::Send],
+        45.0,
+    ),
+    (
+        "Daniel Cho",
+        "daniel.cho@demo.uplift.invalid",
+        &[
+            Expertise::AlternativeProvision,
+            Expertise::Secondary,
+            Expertise::Intervention,
+        ],
+        40.0,
+    ),
+    (
+        "Grace Whitfield",
+        "grace.whitfield@demo.uplift.invalid",
+        &[
+            Expertise::Primary,
+            Expertise::Intervention,
+            Expertise::Governance,
+        ],
+        55.0,
+    ),
+];
+
+fn demo_note(focus: &str) -> dv::NoteOfVisitForm {
+    use dv::note::{AgreedActionForm, FocusAreaForm};
+    dv::NoteOfVisitForm {
+        focus_areas: vec![
+            FocusAreaForm {
+                title: focus.into(),
+                commentary: "Leaders have a clear view of strengths and priorities; the plan is well sequenced and staff understand it.".into(),
+                adviser_judgement: "Secure".into(),
+                school_grade: "Secure".into(),
+                disagreement_note: String::new(),
+            },
+            FocusAreaForm {
+                title: "Reading in key stage 1".into(),
+                commentary: "Phonics is taught consistently; fluency practice in Year 2 is not yet consistent across classes.".into(),
+                adviser_judgement: "Emerging".into(),
+                school_grade: "Secure".into(),
+                disagreement_note: "Discussed with the headteacher at the visit: the school's grade rests on Year 1 outcomes only.".into(),
+            },
+        ],
+        strengths: vec![
+            "Calm, purposeful classrooms and positive relationships".into(),
+            "Governors challenge leaders well on attendance".into(),
+        ],
+        areas_for_development: vec!["Consistency of reading fluency practice in Year 2".into()],
+        agreed_actions: vec![AgreedActionForm {
+            action: "Fluency training for Year 2 staff, with follow-up drop-ins".into(),
+            owner: "English lead".into(),
+            due: "2027-01-29".into(),
+        }],
+        next_visit_date: "2027-02-10".into(),
+        next_visit_focus: "Reading fluency and the impact of the training".into(),
+    }
+}
+
+/// Gives the demo organisation advisers (the demo adviser user's own record
+/// and five fictional advisers), a named adviser for every school of its
+/// estate (the demo school user's school goes to the demo adviser), and a few
+/// visits in different stages with their history. Does nothing when the
+/// organisation already has advisers, so loading the demo twice is harmless.
+pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
+    let mut out = DemoVisits::default();
+    if !db.advisers(organisation_id).await?.is_empty() {
+        return Ok(out);
+    }
+    let actor = Actor::system("demo");
+    let users: Vec<(i64, String, String, String, Option<i64>)> = on_pool!(db.pool(), p => sqlx::query_as(
+        "SELECT id, name, email, role, school_urn FROM users WHERE organisation_id = $1 ORDER BY id")
+        .bind(organisation_id).fetch_all(p).await)?;
+    let adviser_user = users.iter().find(|u| u.3 == "adviser");
+    let lead_user = users.iter().find(|u| u.3 == "lead");
+    out.demo_school = users.iter().find(|u| u.3 == "school").and_then(|u| u.4);
+    let mut tx = db.begin().await?;
+    let mut ids: Vec<(i64, BTreeSet<Expertise>)> = Vec::new();
+    if let Some((uid, name, email, _, _)) = adviser_user {
+        let e = [
+            Expertise::Primary,
+            Expertise::EarlyYears,
+            Expertise::Governance,
+        ];
+        let a = create_adviser(
+            &mut tx,
+            &actor,
+            organisation_id,
+            &AdviserInput {
+                user_id: Some(*uid),
+                name,
+                email,
+                expertise: &e,
+                capacity_days: 60.0,
+                active: true,
+            },
+        )
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        out.demo_adviser_id = Some(a.id);
+        ids.push((a.id, a.expertise_set()));
+    }
+    for (name, email, e, days) in DEMO_ADVISERS {
+        let a = create_adviser(
+            &mut tx,
+            &actor,
+            organisation_id,
+            &AdviserInput {
+                user_id: None,
+                name,
+                email,
+                expertise: e,
+                capacity_days: days,
+                active: true,
+            },
+        )
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        ids.push((a.id, a.expertise_set()));
+    }
+    tx.commit().await?;
+    out.advisers = ids.len();
+
+    // Named advisers: the demo school to the demo adviser, then each school to
+    // the adviser with every expertise it needs and the fewest schools.
+    let year = AcademicYear::containing(today_utc());
+    let plans = db.entitlements(organisation_id, year, today_utc()).await?;
+    let mut counts: BTreeMap<i64, usize> = ids.iter().map(|(id, _)| (*id, 0)).collect();
+    let mut tx = db.begin().await?;
+    let from = year.first_day();
+    let mut assigned: BTreeMap<i64, i64> = BTreeMap::new();
+    for (urn, plan) in &plans {
+        let chosen = if Some(*urn) == out.demo_school {
+            out.demo_adviser_id
+        } else {
+            let mut best: Option<(usize, usize, i64)> = None;
+            for (id, exp) in &ids {
+                let missing = plan.needs.iter().filter(|n| !exp.contains(n)).count();
+                let key = (missing, counts[id], *id);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+            best.map(|b| b.2)
+        };
+        let Some(adviser_id) = chosen else { continue };
+        assign_adviser(
+            &mut tx,
+            &actor,
+            organisation_id,
+            *urn,
+            adviser_id,
+            from,
+            "Initial allocation for the academic year",
+        )
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        *counts.entry(adviser_id).or_default() += 1;
+        assigned.insert(*urn, adviser_id);
+        out.assigned += 1;
+    }
+    tx.commit().await?;
+
+    // Visits in different stages, with their history.
+    let cal = db.bank_holidays().await?;
+    let days = db.response_working_days().await?;
+    let lead = lead_user.map(|u| u.0);
+    let d = |y: i16, m: i8, dd: i8| jiff::civil::date(y, m, dd);
+    let demo_school = out.demo_school;
+    let other_schools: Vec<i64> = assigned
+        .keys()
+        .copied()
+        .filter(|u| Some(*u) != demo_school)
+        .collect();
+    let demo_own: Option<i64> = out.demo_adviser_id.and_then(|a| {
+        assigned
+            .iter()
+            .find(|(u, x)| **x == a && Some(**u) != demo_school)
+            .map(|(u, _)| *u)
+    });
+    // (urn, type, planned, focus, steps up to)
+    type Script = (i64, VisitType, Date, &'static str, Stage);
+    let mut scripts: Vec<Script> = Vec::new();
+    if let Some(u) = demo_school {
+        scripts.push((
+            u,
+            VisitType::SchoolEffectiveness,
+            d(2026, 10, 5),
+            "Leadership and the school development plan",
+            Stage::Final,
+        ));
+        scripts.push((
+            u,
+            VisitType::SchoolEffectiveness,
+            d(2026, 11, 16),
+            "Curriculum and reading",
+            Stage::SentToHeadteacher,
+        ));
+        scripts.push((
+            u,
+            VisitType::SchoolEffectiveness,
+            d(2027, 1, 20),
+            "Attendance and inclusion",
+            Stage::SelfEvaluationRequested,
+        ));
+    }
+    if let Some(u) = demo_own {
+        scripts.push((
+            u,
+            VisitType::SchoolEffectiveness,
+            d(2026, 12, 3),
+            "Early years provision",
+            Stage::Planned,
+        ));
+        scripts.push((
+            u,
+            VisitType::SchoolEffectiveness,
+            d(2026, 11, 12),
+            "Governance and the budget",
+            Stage::NoteDrafted,
+        ));
+    }
+    for u in other_schools
+        .iter()
+        .filter(|u| Some(**u) != demo_own)
+        .take(3)
+    {
+        scripts.push((
+            *u,
+            VisitType::SchoolEffectiveness,
+            d(2026, 10, 14),
+            "Quality of education",
+            Stage::Final,
+        ));
+    }
+    for (urn, visit_type, date, focus, upto) in scripts {
+        let adviser_id = assigned[&urn];
+        let who = VisitActor {
+            user_id: lead.map(|l| l.to_string()).unwrap_or_else(|| "demo".into()),
+            role: dv::ActorRole::Lead,
+        };
+        let head = VisitActor {
+            user_id: "demo-head".into(),
+            role: dv::ActorRole::Headteacher {
+                urn: crate::visits::urn(urn)?,
+            },
+        };
+        // Planned two weeks before the visit (or today), the steps on their days.
+        let planned_on = date
+            .checked_sub(jiff::Span::new().days(14))
+            .unwrap_or(date)
+            .min(today_utc());
+        let mut tx = db.begin().await?;
+        let full = plan_visit(
+            &mut tx,
+            &actor,
+            organisation_id,
+            &who,
+            &PlanInput {
+                urn,
+                adviser_id,
+                visit_type,
+                academic_year: year,
+                date,
+                start: Some(jiff::civil::time(9, 30, 0, 0)),
+                end: Some(jiff::civil::time(12, 30, 0, 0)),
+                focus: focus.into(),
+                attendees: vec!["Headteacher".into(), "Chair of governors".into()],
+            },
+            planned_on,
+            &cal,
+            days,
+        )
+        .await;
+        let full = match full {
+            Ok(f) => f,
+            Err(e) => {
+                out.skipped.push(format!("URN {urn}, {date}: {e}"));
+                continue;
+            }
+        };
+        let id = full.visit.id;
+        let after = |n: i64| date.checked_add(jiff::Span::new().days(n)).unwrap_or(date);
+        let steps: Vec<(Stage, VisitActor, VisitAction, Date)> = vec![
+            (Stage::SelfEvaluationRequested, who.clone(), VisitAction::RequestSelfEvaluation, planned_on),
+            (Stage::SelfEvaluationCompleted, head.clone(), VisitAction::CompleteSelfEvaluation {
+                content: format!("{focus}: we judge this Secure. Reading in key stage 1: Secure, with strong Year 1 phonics outcomes."),
+            }, after(-7)),
+            (Stage::SelfEvaluationReviewed, who.clone(), VisitAction::ReviewSelfEvaluation {
+                comments: "A candid evaluation; the visit will test the reading grade in Year 2.".into(),
+            }, after(-5)),
+            (Stage::Held, who.clone(), VisitAction::RecordHeld { date }, date),
+            (Stage::NoteDrafted, who.clone(), VisitAction::DraftNote { note: Box::new(demo_note(focus)) }, after(1)),
+            (Stage::SentToHeadteacher, who.clone(), VisitAction::SendToHeadteacher, after(2)),
+            (Stage::HeadteacherResponded, head.clone(), VisitAction::MarkAccurate, after(4)),
+            (Stage::SharedWithChair, head.clone(), VisitAction::ShareWithChair, after(4)),
+            (Stage::Final, who.clone(), VisitAction::Finalise, after(7)),
+        ];
+        let mut ok = true;
+        for (stage, by, action, on) in steps {
+            if stage > upto {
+                break;
+            }
+            if let Err(e) = act(&mut tx, &actor, organisation_id, id, &by, action, on, &cal).await {
+                out.skipped
+                    .push(format!("visit to URN {urn} on {date}: {e}"));
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            tx.commit().await?;
+            out.visits += 1;
+        }
+    }
+    Ok(out)
+}
+
+fn today_utc() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

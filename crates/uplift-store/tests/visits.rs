@@ -787,3 +787,48 @@ async fn overdue_and_caseload() {
             .any(|s| s.urn.get() as i64 == SECONDARY && s.to == b.to_string()));
     }
 }
+
+#[tokio::test]
+async fn demo_gives_every_school_an_adviser_and_visits_in_stages() {
+    for (db, _dir) in each_backend().await {
+        let org = setup(&db).await;
+        let t = uplift_store::now();
+        for (email, role, school) in [
+            ("adviser@demo.uplift.invalid", "adviser", "NULL".to_string()),
+            ("lead@demo.uplift.invalid", "lead", "NULL".to_string()),
+            ("school@demo.uplift.invalid", "school", PRIMARY.to_string()),
+        ] {
+            db.execute_raw(&format!(
+                "INSERT INTO users (organisation_id, email, name, role, school_urn, password_hash, active, created_at, updated_at)
+                 VALUES ({org}, '{email}', 'Demo {role}', '{role}', {school}, 'x', TRUE, '{t}', '{t}')"
+            ))
+            .await
+            .unwrap();
+        }
+        let demo = visits::load_demo(&db, org).await.unwrap();
+        assert!(demo.skipped.is_empty(), "{:?}", demo.skipped);
+        assert_eq!(demo.advisers, 6);
+        assert_eq!(demo.assigned, 6);
+        assert_eq!(demo.demo_school, Some(PRIMARY));
+        let assignments = db.current_assignments(org).await.unwrap();
+        assert_eq!(assignments.len(), 6);
+        assert_eq!(Some(assignments[&PRIMARY].adviser_id), demo.demo_adviser_id);
+        assert!(demo.visits >= 5, "{demo:?}");
+        let list = db
+            .visits(&VisitFilter {
+                organisation_id: org,
+                urn: Some(PRIMARY),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let stages: Vec<Stage> = list.iter().map(|v| v.stage()).collect();
+        assert!(stages.contains(&Stage::Final));
+        assert!(stages.contains(&Stage::SentToHeadteacher));
+        assert!(stages.contains(&Stage::SelfEvaluationRequested));
+        // Loading again changes nothing.
+        let again = visits::load_demo(&db, org).await.unwrap();
+        assert_eq!(again.advisers, 0);
+        assert_eq!(db.advisers(org).await.unwrap().len(), 6);
+    }
+}
