@@ -201,7 +201,7 @@ fn validate_adviser(input: &AdviserInput<'_>) -> std::result::Result<(), Vec<Fie
     {
         errors.push(FieldError::new(
             "capacity_days",
-            "Capacity must be a number of days between 0 and 366",
+            "Enter the capacity as a number of days between 0 and 366, like 40",
         ));
     }
     if errors.is_empty() {

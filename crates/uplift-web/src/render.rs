@@ -20,6 +20,8 @@ pub const NAV: &[(&str, &str, Action)] = &[
         "Estate assessment",
         Action::ReadEstateAssessment,
     ),
+    ("/visits", "Visits", Action::ReadVisits),
+    ("/advisers", "Advisers", Action::ReadAdvisers),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/notifications", "Notifications", Action::ReadNotifications),

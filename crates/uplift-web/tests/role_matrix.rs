@@ -51,6 +51,46 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/estate-assessment",
         "admin lead adviser panel commissioner",
     ),
+    ("GET", "/advisers", "admin lead adviser panel"),
+    ("POST", "/advisers", "admin lead"),
+    ("POST", "/advisers/assign", "admin lead"),
+    ("GET", "/visits", "admin lead adviser panel school"),
+    ("GET", "/visits/new", "lead adviser"),
+    ("POST", "/visits", "lead adviser"),
+    ("GET", "/visits/{visit}", "admin lead adviser panel school"),
+    ("POST", "/visits/{visit}/self-evaluation/request", "lead adviser"),
+    ("POST", "/visits/{visit}/self-evaluation", "school"),
+    ("POST", "/visits/{visit}/self-evaluation/review", "lead adviser"),
+    ("POST", "/visits/{visit}/held", "lead adviser"),
+    ("GET", "/visits/{visit}/note", "admin lead adviser panel school"),
+    ("GET", "/visits/{visit}/note.pdf", "admin lead adviser panel school"),
+    ("GET", "/visits/{visit}/note/edit", "lead adviser"),
+    ("POST", "/visits/{visit}/note", "lead adviser"),
+    ("POST", "/visits/{visit}/note/send", "lead adviser"),
+    ("POST", "/visits/{visit}/note/respond", "school"),
+    ("POST", "/visits/{visit}/note/no-response", "lead adviser"),
+    ("POST", "/visits/{visit}/note/share", "lead adviser"),
+    ("POST", "/visits/{visit}/note/school-share", "school"),
+    ("POST", "/visits/{visit}/note/finalise", "lead adviser"),
+    ("POST", "/visits/{visit}/note/addenda", "lead adviser"),
+    ("GET", "/api/v1/advisers", "admin lead adviser panel"),
+    ("GET", "/api/v1/caseload", "admin lead adviser panel"),
+    ("GET", "/api/v1/schools/{urn}/entitlement", "admin lead adviser panel school"),
+    ("GET", "/api/v1/visits", "admin lead adviser panel school"),
+    ("POST", "/api/v1/visits", "lead adviser"),
+    ("GET", "/api/v1/visits/{visit}", "admin lead adviser panel school"),
+    ("POST", "/api/v1/visits/{visit}/self-evaluation/request", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/self-evaluation", "school"),
+    ("POST", "/api/v1/visits/{visit}/self-evaluation/review", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/held", "lead adviser"),
+    ("GET", "/api/v1/visits/{visit}/note", "admin lead adviser panel school"),
+    ("POST", "/api/v1/visits/{visit}/note", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/note/send", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/note/respond", "school"),
+    ("POST", "/api/v1/visits/{visit}/note/share", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/note/school-share", "school"),
+    ("POST", "/api/v1/visits/{visit}/note/finalise", "lead adviser"),
+    ("POST", "/api/v1/visits/{visit}/note/addenda", "lead adviser"),
     ("GET", "/api/v1/me", "*"),
     ("GET", "/notifications", "*"),
     ("POST", "/notifications/read", "*"),
@@ -99,9 +139,33 @@ fn allowed(who: &str, role: Role) -> bool {
     who == "public" || who == "*" || who.split(' ').any(|r| r == role.as_str())
 }
 
-fn concrete(path: &str, token_id: i64) -> String {
-    path.replace("{*path}", "uplift.css")
+/// Routes a role may use whose record the fixture hides from it (404): QA
+/// reviewers (panel) see only the notes sampled to them.
+const HIDDEN: &[(&str, &str, &str)] = &[
+    // A school's own users read the letters issued to them, never the case.
+    ("GET", "/concern/cases/{case}", "school"),
+    ("GET", "/api/v1/concern/cases/{case}", "school"),
+    ("GET", "/visits/{visit}/note", "panel"),
+    ("GET", "/visits/{visit}/note.pdf", "panel"),
+    ("GET", "/api/v1/visits/{visit}/note", "panel"),
+    ("GET", "/visits/{visit}/attachments", "panel"),
+    ("GET", "/visits/{visit}/attachments/{attachment}", "panel"),
+    ("GET", "/api/v1/visits/{visit}/attachments", "panel"),
+    ("GET", "/api/v1/visits/{visit}/attachments/{attachment}", "panel"),
+];
+
+fn hidden(method: &str, path: &str, role: Role) -> bool {
+    HIDDEN
+        .iter()
+        .any(|(m, p, r)| *m == method && *p == path && *r == role.as_str())
+}
+
+fn concrete(path: &str, token_id: i64, visit_id: i64) -> String {
+    let path = path
+        .replace("{*path}", "uplift.css")
         .replace("{id}", &token_id.to_string())
+        // A final visit to the school user's own school (see common::visits_fixture).
+        .replace("{visit}", &visit_id.to_string())
         // The school user's own school, so that "allowed" is allowed for them too.
         .replace("{urn}", &common::OWN_SCHOOL.to_string())
 }
@@ -133,6 +197,7 @@ async fn every_route_has_an_entry_and_every_entry_a_route() {
 #[tokio::test]
 async fn pages_and_api_by_session_for_every_role_and_anonymous() {
     let app = TestApp::new().await;
+    let visit = app.visits().await.own_final;
     let mut sessions = Vec::new();
     for role in Role::ALL {
         sessions.push((role, app.session(role).await));
@@ -141,7 +206,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
         let method = r.method.as_str();
         let who = expected(method, r.path);
         // Anonymous.
-        let path = concrete(r.path, 0);
+        let path = concrete(r.path, 0, visit);
         let reply = if r.method == Method::GET {
             app.get(&path, None).await
         } else {
@@ -179,7 +244,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
             if r.path == "/feeds/{file}" {
                 continue; // the feed's secret is its credential, not the session: tests/notifications.rs
             }
-            let path = concrete(r.path, app.user(*role).token_id);
+            let path = concrete(r.path, app.user(*role).token_id, visit);
             let reply = if r.method == Method::GET {
                 app.get(&path, Some(cookie)).await
             } else {
@@ -194,7 +259,13 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
                 reply.status,
                 StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
             ) || reply.location().starts_with("/sign-in");
-            if allowed(who, *role) {
+            if allowed(who, *role) && hidden(method, r.path, *role) {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{role} {method} {path} should be hidden"
+                );
+            } else if allowed(who, *role) {
                 assert!(
                     !refused,
                     "{role} {method} {path} should be allowed, got {} {}",
@@ -231,6 +302,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
 #[tokio::test]
 async fn api_by_token_gets_exactly_what_the_role_allows() {
     let app = TestApp::new().await;
+    let visit = app.visits().await.own_final;
     for r in all().into_iter().filter(|r| r.surface == Surface::Api) {
         let method = r.method.as_str();
         let who = expected(method, r.path);
@@ -239,11 +311,28 @@ async fn api_by_token_gets_exactly_what_the_role_allows() {
             let reply = app
                 .api(
                     r.method.clone(),
-                    &concrete(r.path, u.token_id),
+                    &concrete(r.path, u.token_id, visit),
                     Some(&u.token),
                 )
                 .await;
-            if allowed(who, role) {
+            if allowed(who, role) && hidden(method, r.path, role) {
+                assert_eq!(reply.status, StatusCode::NOT_FOUND, "{role} {method} {}", r.path);
+            } else if allowed(who, role) && r.method != axum::http::Method::GET {
+                // A change sent without a body is refused for what it lacks, never for who sent it.
+                assert!(
+                    !matches!(
+                        reply.status,
+                        StatusCode::UNAUTHORIZED
+                            | StatusCode::FORBIDDEN
+                            | StatusCode::NOT_FOUND
+                            | StatusCode::INTERNAL_SERVER_ERROR
+                    ),
+                    "{role} {method} {}: {} {}",
+                    r.path,
+                    reply.status,
+                    reply.body
+                );
+            } else if allowed(who, role) {
                 assert_eq!(
                     reply.status,
                     StatusCode::OK,

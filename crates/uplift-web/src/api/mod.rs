@@ -15,6 +15,7 @@ use crate::pages::audit::{parse, AuditQuery};
 pub mod categories;
 pub mod notifications;
 pub mod schools;
+pub mod visits;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,7 +27,11 @@ same permissions as the web pages.",
         version = "1"
     ),
     paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
-        notifications::list, notifications::feeds),
+        notifications::list, notifications::feeds,
+        visits::advisers, visits::caseload, visits::entitlement, visits::list, visits::create, visits::detail,
+        visits::note, visits::request_self_evaluation, visits::complete_self_evaluation,
+        visits::review_self_evaluation, visits::held, visits::draft, visits::send, visits::respond,
+        visits::share, visits::school_share, visits::finalise, visits::addendum),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
@@ -35,7 +40,8 @@ same permissions as the web pages.",
         schools::GroupItem, schools::SchoolLinkItem, schools::Inspections, schools::ReportCardItem,
         schools::GradedInspectionItem, schools::UngradedInspectionItem, schools::PerformanceItem,
         schools::MeasureValue, schools::IntelligenceEntry,
-        notifications::NotificationList, notifications::NotificationItem, notifications::CalendarFeedItem)),
+        notifications::NotificationList, notifications::NotificationItem, notifications::CalendarFeedItem,
+        visits::FieldErrorsBody, visits::PlanBody, visits::TextBody, visits::DateBody, visits::ResponseBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

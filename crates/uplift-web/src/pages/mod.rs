@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod schools;
 pub mod sign_in;
 pub mod users;
+pub mod visits;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -1004,6 +1004,7 @@ async fn render_profile(
         errors => errors,
         flash => flash,
         changes => changes,
+        visits => crate::pages::visits::school_section(state, user, s.urn).await?,
     };
     render(state, Some(user), &path, "school.html", &name, ctx)
 }

@@ -2,6 +2,8 @@
 //! one user per role in the first, and helpers to sign in and make requests.
 #![allow(dead_code)]
 
+pub mod visits_fixture;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;

@@ -141,5 +141,10 @@ pub async fn load_demo(db: &Db) -> Result<DemoSignIn> {
         accounts.push((email.to_string(), role, plain));
     }
     tx.commit().await?;
+    // Advisers, named advisers, entitlements and a few visits (issue 5).
+    let visits = uplift_store::visits::load_demo(db, org.id).await?;
+    for s in &visits.skipped {
+        tracing::warn!(step = %s, "demo visit step skipped");
+    }
     Ok(DemoSignIn { accounts })
 }

@@ -1,0 +1,572 @@
+//! Advisers, caseloads, entitlements, visits and notes of visit under
+//! `/api/v1`, with the pages' permissions: a school user sees only their own
+//! school's visits and a note only once sent to the headteacher; advisers
+//! change only their own visits, leads any. A refused change answers 400 with
+//! `{"error": ..., "errors": [{"field", "message"}]}` naming each field, and
+//! saves nothing.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uplift_domain::access::{Action, Role, Scope};
+use uplift_domain::visits::{DeliveryStatus, FieldError, NoteOfVisitForm, VisitAction};
+use uplift_store::visits::{VisitFilter, VisitFull};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::guard::permit;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::categories::{today, urn_from_path};
+use crate::pages::visits::{
+    apply_action, can_read_note, parse_plan, plan_for, visible_note, visible_visit, visit_id,
+    year_from,
+};
+
+/// A refused change: every problem, by field.
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorsBody {
+    /// All the messages, joined.
+    pub error: String,
+    /// Each problem with the field it concerns (`date`, `focus_areas[0].adviser_judgement`, ...).
+    #[schema(value_type = Vec<Object>)]
+    pub errors: serde_json::Value,
+}
+
+fn field_errors(errors: &[FieldError]) -> Response {
+    let body = json!({
+        "error": errors.iter().map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) }).collect::<Vec<_>>().join("; "),
+        "errors": errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+    });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// The year to report on.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+pub struct YearParam {
+    /// An academic year like `2026/27` (default: the current one).
+    #[serde(default)]
+    pub year: Option<String>,
+}
+
+/// The organisation's advisers.
+#[utoipa::path(get, path = "/api/v1/advisers", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "`{advisers: [{id, name, email, expertise: [key], capacity_days, active, user_id}]}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn advisers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = state.db.advisers(user.principal.organisation_id).await?;
+    let advisers: Vec<_> = list
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id, "name": a.name, "email": a.email,
+                "expertise": a.expertise_set().iter().map(|e| uplift_store::visits::expertise_key(*e)).collect::<Vec<_>>(),
+                "capacity_days": a.capacity_days, "active": a.active, "user_id": a.user_id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "advisers": advisers })))
+}
+
+/// Caseloads: each adviser's schools and days committed against capacity,
+/// suggested reassignments, and schools without a named adviser.
+#[utoipa::path(get, path = "/api/v1/caseload", security(("bearer" = [])), params(YearParam),
+    responses((status = 200, body = Object, description = "`{academic_year, loads: [{adviser_id, capacity_days, committed_days, schools: [urn], overloaded}], suggestions: [{urn, from, to, reasons}], unassigned: [urn]}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn caseload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<YearParam>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let year = year_from(q.year.as_deref())?;
+    let (report, _) = state
+        .db
+        .caseload(user.principal.organisation_id, year, today())
+        .await?;
+    let mut v = serde_json::to_value(&report).map_err(|e| Problem::Internal(e.to_string()))?;
+    v["academic_year"] = json!(year.to_string());
+    Ok(Json(v))
+}
+
+/// A school's entitlement for the year with the reasons for each count, its
+/// planned dates, and delivered against due.
+#[utoipa::path(get, path = "/api/v1/schools/{urn}/entitlement", security(("bearer" = [])),
+    params(("urn" = i64, Path, description = "The school's URN"), YearParam),
+    responses((status = 200, body = Object, description = "`{entitlement, slots, delivery: [{visit_type, due_by, status}]}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn entitlement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(urn): Path<String>,
+    Query(q): Query<YearParam>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let urn = urn_from_path(&urn)?;
+    let org = user.principal.organisation_id;
+    permit(
+        &user,
+        Action::ReadVisits,
+        Scope::School {
+            organisation_id: org,
+            urn,
+        },
+    )?;
+    let year = year_from(q.year.as_deref())?;
+    let plan = state
+        .db
+        .school_entitlement(org, urn, year, today())
+        .await?
+        .ok_or(Problem::NotFound)?;
+    let report = state.db.delivery(org, year, today(), Some(urn)).await?;
+    let delivery: Vec<_> = report
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "visit_type": l.due.visit_type.key(),
+                "due_by": l.due.due_by.to_string(),
+                "status": match &l.status {
+                    DeliveryStatus::Delivered { .. } => "delivered",
+                    DeliveryStatus::Overdue { .. } => "overdue",
+                    DeliveryStatus::Pending { .. } => "pending",
+                },
+                "detail": l.status,
+                "reason": l.reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "urn": urn,
+        "academic_year": year.to_string(),
+        "entitlement": plan.entitlement,
+        "slots": plan.slots,
+        "delivery": delivery,
+    })))
+}
+
+fn visit_json(full: &VisitFull, with_note: bool) -> serde_json::Value {
+    let v = &full.visit;
+    let note = if with_note {
+        full.note.as_ref().map(|n| {
+            json!({
+                "state": n.state,
+                "content": serde_json::from_str::<serde_json::Value>(&n.content).unwrap_or_default(),
+                "sent_at": n.sent_at, "response_due": n.response_due,
+                "response": n.response_kind, "response_comments": n.response_comments,
+                "responded_at": n.responded_at, "shared_with_chair_at": n.shared_with_chair_at,
+                "finalised_at": n.finalised_at,
+                "addenda": full.addenda.iter().map(|a| json!({"on": a.added_on, "by": a.added_by, "text": a.text})).collect::<Vec<_>>(),
+            })
+        })
+    } else {
+        None
+    };
+    json!({
+        "id": v.id,
+        "urn": v.urn,
+        "adviser_id": v.adviser_id,
+        "visit_type": v.visit_type,
+        "academic_year": v.academic_year,
+        "planned_date": v.planned_date,
+        "start_time": v.start_time,
+        "end_time": v.end_time,
+        "focus": v.focus,
+        "attendees": v.attendee_list(),
+        "stage": v.stage,
+        "held_on": v.held_on,
+        "self_evaluation": full.self_evaluation.as_ref().map(|s| json!({
+            "requested_at": s.requested_at, "content": s.content, "completed_at": s.completed_at,
+            "review": s.review, "reviewed_at": s.reviewed_at,
+        })),
+        "note": note,
+        "history": full.events.iter().map(|e| json!({"on": e.on_date, "from": e.from_stage, "to": e.to_stage, "what": e.what, "by": e.by_label})).collect::<Vec<_>>(),
+    })
+}
+
+/// Filters for the list of visits.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+pub struct VisitsParams {
+    /// An academic year like `2026/27` (default: the current one).
+    #[serde(default)]
+    pub year: Option<String>,
+    /// One school.
+    #[serde(default)]
+    pub urn: Option<i64>,
+    /// One adviser.
+    #[serde(default)]
+    pub adviser_id: Option<i64>,
+}
+
+/// Visits of the year (a school user: their own school's only).
+#[utoipa::path(get, path = "/api/v1/visits", security(("bearer" = [])), params(VisitsParams),
+    responses((status = 200, body = Object, description = "`{visits: [{id, urn, adviser_id, visit_type, planned_date, stage, ...}]}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<VisitsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let org = user.principal.organisation_id;
+    let year = year_from(q.year.as_deref())?;
+    let urn = if user.principal.role == Role::School {
+        let own = user.principal.school_urn.ok_or(Problem::NotFound)?;
+        if q.urn.is_some_and(|u| u != own) {
+            return Err(Problem::NotFound.into());
+        }
+        Some(own)
+    } else {
+        q.urn
+    };
+    let visits = state
+        .db
+        .visits(&VisitFilter {
+            organisation_id: org,
+            academic_year: Some(year.to_string()),
+            urn,
+            adviser_id: q.adviser_id,
+        })
+        .await?;
+    let out: Vec<_> = visits
+        .iter()
+        .map(|v| {
+            json!({
+                "id": v.id, "urn": v.urn, "adviser_id": v.adviser_id, "visit_type": v.visit_type,
+                "academic_year": v.academic_year, "planned_date": v.planned_date, "focus": v.focus,
+                "stage": v.stage, "held_on": v.held_on,
+            })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "academic_year": year.to_string(), "visits": out }),
+    ))
+}
+
+/// A visit to plan.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlanBody {
+    pub urn: i64,
+    pub adviser_id: i64,
+    /// `school_effectiveness`, `headline`, `new_to_headship`, `keeping_in_touch`, `additional`, `safeguarding`, ...
+    pub visit_type: String,
+    /// `2026/27`.
+    pub academic_year: String,
+    /// `YYYY-MM-DD`: today or later, a term-time working day in the year.
+    pub date: String,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    pub focus: String,
+    #[serde(default)]
+    pub attendees: Vec<String>,
+}
+
+/// Plans a visit (the school's adviser, or a lead).
+#[utoipa::path(post, path = "/api/v1/visits", security(("bearer" = [])), request_body = PlanBody,
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Result<Json<PlanBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
+    let date = b.date.trim().parse().map_err(|_| {
+        FieldError::new(
+            "date",
+            "The date of the visit must be a real date, YYYY-MM-DD",
+        )
+    });
+    let input = match parse_plan(
+        &b.urn.to_string(),
+        &b.adviser_id.to_string(),
+        &b.visit_type,
+        &b.academic_year,
+        date,
+        b.start.as_deref().unwrap_or(""),
+        b.end.as_deref().unwrap_or(""),
+        &b.focus,
+        b.attendees.clone(),
+    ) {
+        Ok(i) => i,
+        Err(e) => return Ok(field_errors(&e)),
+    };
+    match plan_for(&state, &user, &input).await? {
+        Ok(full) => Ok(Json(visit_json(&full, true)).into_response()),
+        Err(e) => Ok(field_errors(&e)),
+    }
+}
+
+/// A visit with its self-evaluation, note (when the caller may read it) and history.
+#[utoipa::path(get, path = "/api/v1/visits/{visit}", security(("bearer" = [])),
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let full = visible_visit(&state, &user, visit_id(&id)?).await?;
+    let with_note = can_read_note(&user, &full);
+    Ok(Json(visit_json(&full, with_note)))
+}
+
+/// The note of visit (the document, as on the page and in the PDF).
+#[utoipa::path(get, path = "/api/v1/visits/{visit}/note", security(("bearer" = [])),
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "`{visit, note, document}`"), (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (full, doc) = visible_note(&state, &user, visit_id(&id)?).await?;
+    Ok(Json(json!({
+        "visit": visit_json(&full, true),
+        "text": uplift_docs::to_text(&doc),
+        "document": doc,
+    })))
+}
+
+async fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: VisitAction,
+) -> Result<Response, ApiError> {
+    let id = visit_id(id)?;
+    visible_visit(state, user, id).await?;
+    match apply_action(state, user, id, action).await? {
+        Ok(full) => {
+            let with_note = can_read_note(user, &full);
+            Ok(Json(visit_json(&full, with_note)).into_response())
+        }
+        Err(e) => Ok(field_errors(&e)),
+    }
+}
+
+fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(t)| t)
+        .map_err(|e| ApiError(Problem::BadRequest(e.body_text())))
+}
+
+/// Text posted to a step.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TextBody {
+    pub text: String,
+}
+
+/// A date posted to a step.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DateBody {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The headteacher's response.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResponseBody {
+    /// `true`: the note is accurate; `false`: comments follow.
+    pub accurate: bool,
+    #[serde(default)]
+    pub comments: String,
+}
+
+macro_rules! step {
+    ($name:ident, $method:ident, $path:literal, $doc:literal, $action:expr) => {
+        #[doc = $doc]
+        #[utoipa::path($method, path = $path, security(("bearer" = [])),
+            params(("visit" = i64, Path, description = "The visit's id")),
+            responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+                (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+                (status = 404, body = crate::api::ErrorBody)))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            user: CurrentUser,
+            Path(id): Path<String>,
+        ) -> Result<Response, ApiError> {
+            act(&state, &user, &id, $action).await
+        }
+    };
+}
+
+step!(
+    request_self_evaluation,
+    post,
+    "/api/v1/visits/{visit}/self-evaluation/request",
+    "The adviser asks the school for its pre-visit self-evaluation.",
+    VisitAction::RequestSelfEvaluation
+);
+step!(
+    send,
+    post,
+    "/api/v1/visits/{visit}/note/send",
+    "The adviser sends the note to the headteacher (response due in the set working days).",
+    VisitAction::SendToHeadteacher
+);
+step!(
+    share,
+    post,
+    "/api/v1/visits/{visit}/note/share",
+    "The adviser shares the note with the chair of governors.",
+    VisitAction::ShareWithChair
+);
+step!(
+    school_share,
+    post,
+    "/api/v1/visits/{visit}/note/school-share",
+    "The headteacher shares the note with the chair of governors.",
+    VisitAction::ShareWithChair
+);
+step!(
+    finalise,
+    post,
+    "/api/v1/visits/{visit}/note/finalise",
+    "The adviser makes the note final (locked).",
+    VisitAction::Finalise
+);
+
+/// The school completes its self-evaluation (`{"text": ...}`).
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/self-evaluation", security(("bearer" = [])), request_body = TextBody,
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn complete_self_evaluation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    act(
+        &state,
+        &user,
+        &id,
+        VisitAction::CompleteSelfEvaluation { content: b.text },
+    )
+    .await
+}
+
+/// The adviser reviews the self-evaluation (`{"text": ...}`).
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/self-evaluation/review", security(("bearer" = [])), request_body = TextBody,
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn review_self_evaluation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    if b.text.trim().is_empty() {
+        return Ok(field_errors(&[FieldError::new(
+            "text",
+            "Enter your review of the school's self-evaluation",
+        )]));
+    }
+    act(
+        &state,
+        &user,
+        &id,
+        VisitAction::ReviewSelfEvaluation { comments: b.text },
+    )
+    .await
+}
+
+/// The adviser records the visit as held (`{"date": "YYYY-MM-DD"}`).
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/held", security(("bearer" = [])), request_body = DateBody,
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn held(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<DateBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    let Ok(date) = b.date.trim().parse() else {
+        return Ok(field_errors(&[FieldError::new(
+            "date",
+            "The date must be a real date, YYYY-MM-DD",
+        )]));
+    };
+    act(&state, &user, &id, VisitAction::RecordHeld { date }).await
+}
+
+/// The adviser writes or rewrites the draft note (a judgement outside
+/// Emerging, Secure, Highly Effective is refused, naming the field).
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/note", security(("bearer" = [])),
+    request_body(content = Object, description = "`{focus_areas: [{title, commentary, adviser_judgement, school_grade, disagreement_note}], strengths: [..], areas_for_development: [..], agreed_actions: [{action, owner, due}], next_visit_date, next_visit_focus}`"),
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<NoteOfVisitForm>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let form = body(b)?;
+    act(
+        &state,
+        &user,
+        &id,
+        VisitAction::DraftNote {
+            note: Box::new(form),
+        },
+    )
+    .await
+}
+
+/// The headteacher marks the note accurate or responds with comments.
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/note/respond", security(("bearer" = [])), request_body = ResponseBody,
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn respond(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<ResponseBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    let action = if b.accurate {
+        VisitAction::MarkAccurate
+    } else {
+        VisitAction::RespondWithComments {
+            comments: b.comments,
+        }
+    };
+    act(&state, &user, &id, action).await
+}
+
+/// The adviser adds an addendum to a final note (`{"text": ...}`).
+#[utoipa::path(post, path = "/api/v1/visits/{visit}/note/addenda", security(("bearer" = [])), request_body = TextBody,
+    params(("visit" = i64, Path, description = "The visit's id")),
+    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn addendum(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    act(
+        &state,
+        &user,
+        &id,
+        VisitAction::AddAddendum { text: b.text },
+    )
+    .await
+}
