@@ -2883,3 +2883,45 @@ fn parse_stage(s: &str) -> Stage {
     .find(|x| stage_str(*x) == s)
     .unwrap_or(Stage::Open)
 }
+
+impl Db {
+    /// Whether the school belongs to the organisation's estate.
+    pub async fn concern_school_in_estate(&self, organisation_id: i64, urn: i64) -> Result<bool> {
+        let n: Option<i64> = on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT urn FROM organisation_schools WHERE organisation_id = $1 AND urn = $2")
+            .bind(organisation_id).bind(urn).fetch_optional(p).await)?;
+        Ok(n.is_some())
+    }
+
+    /// A school's name from the register.
+    pub async fn concern_school_name(&self, urn: i64) -> Result<Option<String>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT name FROM schools WHERE urn = $1")
+            .bind(urn).fetch_optional(p).await)?)
+    }
+
+    /// The organisation's officers who can be a Lead Officer (active users
+    /// other than school users): id, name and role.
+    pub async fn concern_officers(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<(i64, String, String)>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT id, name, role FROM users WHERE organisation_id = $1 AND active = TRUE
+                 AND role IN ('lead', 'adviser', 'admin') ORDER BY name, id")
+            .bind(organisation_id).fetch_all(p).await)?)
+    }
+}
+
+impl Db {
+    /// Every letter of an organisation, newest first (at most `limit`).
+    pub async fn organisation_letters(
+        &self,
+        organisation_id: i64,
+        limit: i64,
+    ) -> Result<Vec<LetterRecord>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {LETTER_COLS} FROM letters WHERE organisation_id = $1 ORDER BY id DESC LIMIT $2"))
+            .bind(organisation_id).bind(limit).fetch_all(p).await)?)
+    }
+}

@@ -22,6 +22,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ),
     ("/visits", "Visits", Action::ReadVisits),
     ("/advisers", "Advisers", Action::ReadAdvisers),
+    ("/concern", "Causing concern", Action::ReadConcern),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/notifications", "Notifications", Action::ReadNotifications),

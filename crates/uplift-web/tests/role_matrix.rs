@@ -91,6 +91,33 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/visits/{visit}/note/school-share", "school"),
     ("POST", "/api/v1/visits/{visit}/note/finalise", "lead adviser"),
     ("POST", "/api/v1/visits/{visit}/note/addenda", "lead adviser"),
+    ("GET", "/concern", "admin lead adviser panel school"),
+    ("GET", "/concern/designate/{urn}", "lead"),
+    ("POST", "/concern/designate/{urn}", "lead"),
+    ("GET", "/concern/cases/{case}", "admin lead adviser panel school"),
+    ("POST", "/concern/cases/{case}/decisions", "lead"),
+    ("POST", "/concern/cases/{case}/lead-officer", "lead"),
+    ("POST", "/concern/cases/{case}/contacts", "lead adviser"),
+    ("POST", "/concern/cases/{case}/letter-of-concern", "lead"),
+    ("POST", "/concern/cases/{case}/warning-notice", "lead"),
+    ("POST", "/concern/cases/{case}/written-notice", "lead"),
+    ("POST", "/concern/cases/{case}/eligibility", "lead"),
+    ("POST", "/concern/cases/{case}/powers", "lead"),
+    ("POST", "/concern/cases/{case}/academy-concern", "lead"),
+    ("POST", "/concern/cases/{case}/inspection-support", "lead adviser"),
+    ("POST", "/concern/notices/{notice}/outcome", "lead"),
+    ("POST", "/concern/tasks/{task}/done", "lead adviser"),
+    ("GET", "/concern/letters/{letter}", "admin lead adviser panel school"),
+    ("POST", "/concern/letters/{letter}", "lead adviser"),
+    ("POST", "/concern/letters/{letter}/issue", "lead"),
+    ("GET", "/settings/letters", "admin lead"),
+    ("POST", "/settings/letters", "admin lead"),
+    ("GET", "/api/v1/concern/cases", "admin lead adviser panel school"),
+    ("GET", "/api/v1/concern/cases/{case}", "admin lead adviser panel school"),
+    ("POST", "/api/v1/concern/cases/{case}/warning-notices", "lead"),
+    ("GET", "/api/v1/concern/decisions", "admin lead adviser panel school"),
+    ("POST", "/api/v1/concern/decisions", "lead"),
+    ("GET", "/api/v1/concern/letters", "admin lead adviser panel school"),
     ("GET", "/api/v1/me", "*"),
     ("GET", "/notifications", "*"),
     ("POST", "/notifications/read", "*"),
@@ -167,7 +194,9 @@ fn concrete(path: &str, token_id: i64, visit_id: i64) -> String {
         // A final visit to the school user's own school (see common::visits_fixture).
         .replace("{visit}", &visit_id.to_string())
         // The school user's own school, so that "allowed" is allowed for them too.
-        .replace("{urn}", &common::OWN_SCHOOL.to_string())
+        .replace("{urn}", &common::OWN_SCHOOL.to_string());
+    // The own school's causing-concern case, letter, notice and task (see common::concern_fixture).
+    common::concern_fixture::fill(&path)
 }
 
 #[tokio::test]
@@ -198,6 +227,7 @@ async fn every_route_has_an_entry_and_every_entry_a_route() {
 async fn pages_and_api_by_session_for_every_role_and_anonymous() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    common::concern_fixture::concern_fixture(&app).await;
     let mut sessions = Vec::new();
     for role in Role::ALL {
         sessions.push((role, app.session(role).await));
@@ -303,6 +333,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
 async fn api_by_token_gets_exactly_what_the_role_allows() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    common::concern_fixture::concern_fixture(&app).await;
     for r in all().into_iter().filter(|r| r.surface == Surface::Api) {
         let method = r.method.as_str();
         let who = expected(method, r.path);

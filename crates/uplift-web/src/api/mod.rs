@@ -13,6 +13,7 @@ use crate::error::{ApiError, Problem};
 use crate::pages::audit::{parse, AuditQuery};
 
 pub mod categories;
+pub mod concern;
 pub mod notifications;
 pub mod schools;
 pub mod visits;
@@ -27,6 +28,7 @@ same permissions as the web pages.",
         version = "1"
     ),
     paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
+        concern::cases, concern::case, concern::decisions, concern::decide, concern::warning_notice, concern::letters,
         notifications::list, notifications::feeds,
         visits::advisers, visits::caseload, visits::entitlement, visits::list, visits::create, visits::detail,
         visits::note, visits::request_self_evaluation, visits::complete_self_evaluation,
@@ -35,7 +37,7 @@ same permissions as the web pages.",
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
-        categories::AssessedSchool,
+        categories::AssessedSchool, concern::DecisionBody, concern::WarningNoticeBody, concern::ConcernErrorsBody,
         schools::SchoolList, schools::SchoolItem, schools::SchoolDetail, schools::SchoolIdentity,
         schools::GroupItem, schools::SchoolLinkItem, schools::Inspections, schools::ReportCardItem,
         schools::GradedInspectionItem, schools::UngradedInspectionItem, schools::PerformanceItem,

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod categories;
+pub mod concern;
 pub mod home;
 pub mod notifications;
 pub mod schools;

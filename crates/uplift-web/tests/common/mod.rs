@@ -2,6 +2,7 @@
 //! one user per role in the first, and helpers to sign in and make requests.
 #![allow(dead_code)]
 
+pub mod concern_fixture;
 pub mod visits_fixture;
 
 use axum::body::Body;

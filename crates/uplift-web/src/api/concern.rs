@@ -1,0 +1,372 @@
+//! Schools causing concern in the JSON API: cases (with their timeline,
+//! tasks, notices and letters), decisions, warning notices and letters, with
+//! the same permissions as the pages. Refused input answers 400 with
+//! `{"error": ..., "errors": [{"field", "message"}]}` and saves nothing.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use uplift_domain::access::{Action, Role, Scope};
+use uplift_domain::concern::{DecisionKind, Ground};
+use uplift_store::concern::{self as store, NewDecision, NewWarningNotice, Signed};
+use uplift_store::StoreError;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::guard::permit;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::categories::today;
+
+/// A refused request: every problem with the field it concerns.
+#[derive(serde::Serialize, ToSchema)]
+pub struct ConcernErrorsBody {
+    /// The messages, joined.
+    pub error: String,
+    /// Each problem: `{"field": ..., "message": ...}`.
+    #[schema(value_type = Vec<Object>)]
+    pub errors: serde_json::Value,
+}
+
+fn field_error(field: &str, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "error": format!("{field}: {message}"),
+            "errors": [{"field": field, "message": message}],
+        })),
+    )
+        .into_response()
+}
+
+fn refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
+    match e {
+        StoreError::Invalid(m) => Ok(field_error(field, &m)),
+        other => Err(other.into()),
+    }
+}
+
+fn parse_date(field: &str, v: Option<&str>) -> Result<jiff::civil::Date, Response> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(today()),
+        Some(s) => s
+            .parse()
+            .map_err(|_| field_error(field, "must be a real date, YYYY-MM-DD")),
+    }
+}
+
+fn id(s: &str) -> Result<i64, Problem> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or(Problem::NotFound)
+}
+
+/// The causing-concern cases of the organisation (open and closed). A school
+/// user's list is empty: their letters are under `/api/v1/concern/letters`.
+#[utoipa::path(get, path = "/api/v1/concern/cases", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "The cases: {cases: [...]}"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn cases(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    if user.principal.role == Role::School {
+        return Ok(Json(json!({ "cases": [] })).into_response());
+    }
+    let cases = state
+        .db
+        .concern_cases(user.principal.organisation_id)
+        .await?;
+    Ok(Json(json!({ "cases": cases })).into_response())
+}
+
+/// One case with its timeline, decisions, tasks, notices, powers and letters
+/// (a school user: their own school's case state and issued letters only).
+#[utoipa::path(get, path = "/api/v1/concern/cases/{id}", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The case")),
+    responses((status = 200, body = Object, description = "The case"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    let c = state
+        .db
+        .concern_case(org, id(&case_id)?)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    permit(
+        &user,
+        Action::ReadConcern,
+        Scope::School {
+            organisation_id: org,
+            urn: c.urn,
+        },
+    )?;
+    if user.principal.role == Role::School {
+        // Their own school's case: its state and the letters issued to it.
+        let letters: Vec<_> = state
+            .db
+            .case_letters(c.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.status == "issued")
+            .collect();
+        return Ok(Json(json!({
+            "case": {"id": c.id, "urn": c.urn, "state": c.state, "opened_on": c.opened_on, "closed_on": c.closed_on},
+            "letters": letters,
+        }))
+        .into_response());
+    }
+    let eligibility: Vec<serde_json::Value> = state
+        .db
+        .case_eligibility_routes(&c)
+        .await?
+        .into_iter()
+        .map(|(route, on, why)| json!({"route": route, "on": on, "reason": why}))
+        .collect();
+    Ok(Json(json!({
+        "case": c,
+        "timeline": state.db.case_events(c.id).await?,
+        "decisions": state.db.case_decisions(c.id).await?,
+        "tasks": state.db.case_tasks(c.id).await?,
+        "notices": state.db.case_notices(c.id).await?,
+        "written_notices": state.db.case_written_notices(c.id).await?,
+        "eligibility": eligibility,
+        "powers": state.db.case_powers(c.id).await?,
+        "academy_concerns": state.db.case_academy_concerns(c.id).await?,
+        "inspection_support": state.db.case_inspection_support(c.id).await?,
+        "letters": state.db.case_letters(c.id).await?,
+    }))
+    .into_response())
+}
+
+/// The organisation's latest decisions (a school user's list is empty).
+#[utoipa::path(get, path = "/api/v1/concern/decisions", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "{decisions: [...]}"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn decisions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    if user.principal.role == Role::School {
+        return Ok(Json(json!({ "decisions": [] })).into_response());
+    }
+    let d = state
+        .db
+        .concern_decisions(user.principal.organisation_id, 500)
+        .await?;
+    Ok(Json(json!({ "decisions": d })).into_response())
+}
+
+/// A decision about a school.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecisionBody {
+    pub urn: i64,
+    /// designate, continue, remove, letter_of_concern, recommend_warning_notice,
+    /// escalate, notify_regional_director or other.
+    pub kind: String,
+    /// What was decided, for "other".
+    #[serde(default)]
+    pub detail: Option<String>,
+    pub rationale: String,
+    /// The triggers that applied (a designation needs one).
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    /// YYYY-MM-DD; today when absent.
+    #[serde(default)]
+    pub decided_on: Option<String>,
+}
+
+/// Records a decision (a lead) and the work that follows it.
+#[utoipa::path(post, path = "/api/v1/concern/decisions", security(("bearer" = [])), request_body = DecisionBody,
+    responses((status = 200, body = Object, description = "The decision, its case, tasks and letters"),
+        (status = 400, body = ConcernErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
+    let org = user.principal.organisation_id;
+    permit(
+        &user,
+        Action::DecideConcern,
+        Scope::School {
+            organisation_id: org,
+            urn: b.urn,
+        },
+    )?;
+    if !state.db.concern_school_in_estate(org, b.urn).await? {
+        return Err(Problem::NotFound.into());
+    }
+    let Some(kind) = store::parse_decision_kind(&b.kind, b.detail.as_deref()) else {
+        return Ok(field_error("kind", "must be one of designate, continue, remove, letter_of_concern, recommend_warning_notice, escalate, notify_regional_director, other"));
+    };
+    if b.rationale.trim().is_empty() {
+        return Ok(field_error("rationale", "a decision needs a rationale"));
+    }
+    if kind == DecisionKind::Designate && b.triggers.iter().all(|t| t.trim().is_empty()) {
+        return Ok(field_error(
+            "triggers",
+            "a designation needs at least one trigger that applied",
+        ));
+    }
+    let on = match parse_date("decided_on", b.decided_on.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return Ok(r),
+    };
+    let facts = state.db.case_facts(org, b.urn, on).await?;
+    let category = if kind == DecisionKind::Designate {
+        let policy = state.db.policy_in_force(org).await?;
+        state
+            .db
+            .categorise_school(org, &policy, b.urn, today())
+            .await?
+            .map(|p| p.category)
+    } else {
+        None
+    };
+    let new = NewDecision {
+        organisation_id: org,
+        urn: b.urn,
+        kind,
+        rationale: b.rationale,
+        triggers: b.triggers,
+        decided_on: on,
+        meeting_id: None,
+        meeting_name: None,
+        category,
+        signatory_name: user.user.name.clone(),
+        signatory_role: user.principal.role.label().to_owned(),
+    };
+    let mut tx = state.db.begin().await?;
+    match store::record_decision(&mut tx, &user.actor(), &new, &facts).await {
+        Ok(r) => {
+            tx.commit().await?;
+            Ok(Json(json!(r)).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            refusal(e, "kind")
+        }
+    }
+}
+
+/// A formal warning notice.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WarningNoticeBody {
+    /// unacceptably_low_standards, management_or_governance_breakdown,
+    /// safety_threatened (s60) or teachers_pay_and_conditions (s60A).
+    pub grounds: Vec<String>,
+    pub concerns: Vec<String>,
+    pub required_action: Vec<String>,
+    /// Working days (at least 1); the policy's default when absent.
+    #[serde(default)]
+    pub compliance_days: Option<u32>,
+    /// YYYY-MM-DD; today when absent.
+    #[serde(default)]
+    pub issued_on: Option<String>,
+}
+
+/// Gives a warning notice (a lead): its compliance end date is counted in
+/// working days with the bank holidays; the letter is drafted.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{id}/warning-notices", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The case")), request_body = WarningNoticeBody,
+    responses((status = 200, body = Object, description = "The notice and its letter"),
+        (status = 400, body = ConcernErrorsBody),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn warning_notice(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    body: Result<Json<WarningNoticeBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    let c = state
+        .db
+        .concern_case(org, id(&case_id)?)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    permit(
+        &user,
+        Action::DecideConcern,
+        Scope::School {
+            organisation_id: org,
+            urn: c.urn,
+        },
+    )?;
+    let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
+    let mut grounds: Vec<Ground> = Vec::new();
+    for g in &b.grounds {
+        match store::parse_ground(g.trim()) {
+            Some(x) => grounds.push(x),
+            None => return Ok(field_error("grounds", &format!("unknown ground {g:?}"))),
+        }
+    }
+    if grounds.is_empty() {
+        return Ok(field_error(
+            "grounds",
+            "a warning notice needs at least one statutory ground",
+        ));
+    }
+    if b.compliance_days == Some(0) {
+        return Ok(field_error(
+            "compliance_days",
+            "a compliance period of zero working days is refused",
+        ));
+    }
+    let on = match parse_date("issued_on", b.issued_on.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return Ok(r),
+    };
+    let new = NewWarningNotice {
+        grounds,
+        concerns: b.concerns,
+        required_action: b.required_action,
+        compliance_days: b.compliance_days,
+    };
+    let signed = Signed {
+        on,
+        name: user.user.name.clone(),
+        role: user.principal.role.label().to_owned(),
+    };
+    let mut tx = state.db.begin().await?;
+    match store::give_warning_notice(&mut tx, &user.actor(), org, c.id, &new, &signed).await {
+        Ok((notice, letter)) => {
+            tx.commit().await?;
+            Ok(Json(json!({ "notice": notice, "letter": letter })).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            refusal(e, "grounds")
+        }
+    }
+}
+
+/// Letters: every letter of the organisation for officers; the issued
+/// letters of their own school for a school user.
+#[utoipa::path(get, path = "/api/v1/concern/letters", security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "{letters: [...]}"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn letters(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    let letters = if user.principal.role == Role::School {
+        let urn = user.principal.school_urn.ok_or(Problem::NotFound)?;
+        state.db.issued_letters_for_school(org, urn).await?
+    } else {
+        state.db.organisation_letters(org, 1000).await?
+    };
+    Ok(Json(json!({ "letters": letters })).into_response())
+}

@@ -1,0 +1,1710 @@
+//! Schools causing concern (issue 6): the causing-concern list with the
+//! proposals from categorisation (`/concern`), designation of a school
+//! (`/concern/designate/{urn}`), the case page with its whole timeline and
+//! every step's form (`/concern/cases/{id}`), letters (`/concern/letters/{id}`,
+//! `.pdf`, `.docx`) and the organisation's letter templates
+//! (`/settings/letters`). Every form refuses bad input with the GOV.UK error
+//! summary and saves nothing; every step is on the timeline and audited.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use jiff::civil::Date;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use uplift_domain::access::{authorize, Action, Role, Scope};
+use uplift_domain::concern::{
+    long_date, ArrangementKind, DecisionKind, Ground, LetterKind, Power, PowerKind, Template,
+};
+use uplift_store::concern::{
+    self as store, CaseRecord, LetterRecord, NewDecision, NewWarningNotice, Signed,
+};
+use uplift_store::StoreError;
+
+use crate::app::AppState;
+use crate::auth::guard::permit;
+use crate::auth::CurrentUser;
+use crate::error::{PageError, Problem};
+use crate::pages::categories::{today, urn_from_path};
+use crate::render::render;
+
+type Fields = BTreeMap<String, Vec<String>>;
+
+fn fields(form: Vec<(String, String)>) -> Fields {
+    let mut out: Fields = BTreeMap::new();
+    for (k, v) in form {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
+fn one(f: &Fields, k: &str) -> String {
+    f.get(k)
+        .and_then(|v| v.first())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn many(f: &Fields, k: &str) -> Vec<String> {
+    f.get(k)
+        .map(|v| {
+            v.iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|l| l.trim().trim_start_matches(['-', '*']).trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn err(field: &str, text: &str) -> Value {
+    context! { field => field, text => text }
+}
+
+fn by_field(errors: &[Value]) -> BTreeMap<String, String> {
+    errors
+        .iter()
+        .filter_map(|e| {
+            let f = e.get_attr("field").ok()?;
+            let t = e.get_attr("text").ok()?;
+            Some((f.as_str()?.to_string(), t.as_str()?.to_string()))
+        })
+        .collect()
+}
+
+fn can(user: &CurrentUser, action: Action) -> bool {
+    authorize(
+        &user.principal,
+        action,
+        Scope::Organisation(user.principal.organisation_id),
+    )
+    .is_allowed()
+}
+
+/// A date field: blank gives `default`; anything but YYYY-MM-DD is an error.
+fn date_field(
+    f: &Fields,
+    name: &str,
+    what: &str,
+    default: Option<Date>,
+    errors: &mut Vec<Value>,
+) -> Option<Date> {
+    let v = one(f, name);
+    if v.is_empty() {
+        if default.is_none() {
+            errors.push(err(name, &format!("Enter {what}")));
+        }
+        return default;
+    }
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(err(
+                name,
+                &format!(
+                    "{} must be a real date, for example 2026-11-23",
+                    capital(what)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A refusal from the store becomes an error on the form (nothing was saved).
+fn store_refusal(e: StoreError, field: &str) -> Result<Value, PageError> {
+    match e {
+        StoreError::Invalid(m) => Ok(err(field, &capital(&m))),
+        other => Err(other.into()),
+    }
+}
+
+fn signatory(user: &CurrentUser) -> (String, String) {
+    (
+        user.user.name.clone(),
+        user.principal.role.label().to_owned(),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// The list
+
+/// `GET /concern`: designated schools with category, Lead Officer, stage and
+/// next deadline, and the schools categorisation proposes for the list. A
+/// school user sees the letters issued to their own school.
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    if user.principal.role == Role::School {
+        let urn = user.principal.school_urn.ok_or(Problem::NotFound)?;
+        let letters = state.db.issued_letters_for_school(org, urn).await?;
+        return render(
+            &state,
+            Some(&user),
+            "/concern",
+            "concern_school.html",
+            "Letters to your school",
+            context! { letters => letters.iter().map(letter_row).collect::<Vec<_>>() },
+        );
+    }
+    let cases = state.db.concern_cases(org).await?;
+    let policy = state.db.policy_in_force(org).await?;
+    let placements = state.db.categorise(org, &policy, today()).await?;
+    let open: Vec<i64> = cases
+        .iter()
+        .filter(|c| c.closed_on.is_none())
+        .map(|c| c.urn)
+        .collect();
+    let labels: BTreeMap<String, String> = policy
+        .categories
+        .iter()
+        .map(|c| (c.id.clone(), c.label.clone()))
+        .collect();
+    let current: Vec<Value> = cases
+        .iter()
+        .filter(|c| c.closed_on.is_none())
+        .map(|c| {
+            context! {
+                href => format!("/concern/cases/{}", c.id),
+                school => c.school_name.clone(),
+                urn => c.urn,
+                category => c.category.as_ref().map(|k| labels.get(k).cloned().unwrap_or_else(|| k.clone())),
+                lead_officer => c.lead_officer_name.clone(),
+                state => store::state_label(&c.state),
+                stage => store::stage_label(&c.escalation_stage),
+                next_deadline => c.next_deadline().and_then(|d| d.parse::<Date>().ok()).map(long_date),
+                academy => c.governance == "academy",
+            }
+        })
+        .collect();
+    let closed: Vec<Value> = cases
+        .iter()
+        .filter(|c| c.closed_on.is_some())
+        .map(|c| {
+            context! {
+                href => format!("/concern/cases/{}", c.id),
+                school => c.school_name.clone(),
+                urn => c.urn,
+                opened_on => c.opened_on.clone(),
+                closed_on => c.closed_on.clone(),
+            }
+        })
+        .collect();
+    let proposals: Vec<Value> = placements
+        .iter()
+        .filter(|p| {
+            (p.causing_concern || !p.proposals.is_empty())
+                && !open.contains(&i64::from(p.urn.get()))
+        })
+        .map(|p| {
+            let urn = i64::from(p.urn.get());
+            let mut why: Vec<String> = p.triggers.iter().map(|t| t.summary.clone()).collect();
+            why.extend(p.proposals.iter().map(|x| x.reason.clone()));
+            if why.is_empty() {
+                why = p.rationale.iter().map(|r| r.summary.clone()).collect();
+            }
+            context! {
+                urn => urn,
+                school => p.name.clone(),
+                category => p.category_label.clone(),
+                rag => p.rag.as_str(),
+                why => why,
+                href => format!("/concern/designate/{urn}"),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        Some(&user),
+        "/concern",
+        "concern.html",
+        "Schools causing concern",
+        context! {
+            cases => current,
+            closed => closed,
+            proposals => proposals,
+            can_decide => can(&user, Action::DecideConcern),
+            can_templates => can(&user, Action::ManageTemplates),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Designation
+
+async fn render_designate(
+    state: &AppState,
+    user: &CurrentUser,
+    urn: i64,
+    values: &Fields,
+    errors: Vec<Value>,
+) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    let policy = state.db.policy_in_force(org).await?;
+    let placement = state
+        .db
+        .categorise_school(org, &policy, urn, today())
+        .await?
+        .ok_or(Problem::NotFound)?;
+    if !state.db.concern_school_in_estate(org, urn).await? {
+        return Err(Problem::NotFound.into());
+    }
+    let mut triggers: Vec<String> = placement
+        .triggers
+        .iter()
+        .map(|t| t.summary.clone())
+        .collect();
+    triggers.extend(placement.proposals.iter().map(|p| p.reason.clone()));
+    if triggers.is_empty() {
+        triggers = placement
+            .rationale
+            .iter()
+            .map(|r| r.summary.clone())
+            .collect();
+    }
+    let options: Vec<Value> = triggers
+        .iter()
+        .map(|t| context! { value => t, text => t })
+        .collect();
+    let checked = if values.contains_key("rationale") {
+        many(values, "triggers")
+    } else {
+        triggers.clone()
+    };
+    let open = state.db.open_concern_case(org, urn).await?;
+    let has_errors = !errors.is_empty();
+    let mut res = render(
+        state,
+        Some(user),
+        "/concern",
+        "concern_designate.html",
+        &format!("Designate {}", placement.name),
+        context! {
+            urn => urn,
+            school => placement.name.clone(),
+            category => placement.category_label.clone(),
+            rag => placement.rag.as_str(),
+            options => options,
+            checked => checked,
+            other_trigger => one(values, "other_trigger"),
+            rationale => one(values, "rationale"),
+            decided_on => { let d = one(values, "decided_on"); if d.is_empty() { today().to_string() } else { d } },
+            open_case => open.map(|c| format!("/concern/cases/{}", c.id)),
+            field_errors => by_field(&errors),
+            errors => errors,
+        },
+    )?;
+    if has_errors {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+/// `GET /concern/designate/{urn}`: the designation form with the triggers
+/// categorisation found.
+pub async fn designate_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(urn): Path<String>,
+) -> Result<Response, PageError> {
+    let urn = urn_from_path(&urn)?;
+    render_designate(&state, &user, urn, &Fields::new(), Vec::new()).await
+}
+
+/// `POST /concern/designate/{urn}`: a lead designates the school.
+pub async fn designate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(urn): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let urn = urn_from_path(&urn)?;
+    let org = user.principal.organisation_id;
+    permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let mut triggers = many(&f, "triggers");
+    triggers.extend(lines(&one(&f, "other_trigger")));
+    if triggers.is_empty() {
+        errors.push(err(
+            "triggers",
+            "Select the triggers that applied, or enter another",
+        ));
+    }
+    let rationale = one(&f, "rationale");
+    if rationale.is_empty() {
+        errors.push(err("rationale", "Enter the rationale for the decision"));
+    }
+    let on = date_field(
+        &f,
+        "decided_on",
+        "the date of the decision",
+        Some(today()),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return render_designate(&state, &user, urn, &f, errors).await;
+    }
+    let policy = state.db.policy_in_force(org).await?;
+    let category = state
+        .db
+        .categorise_school(org, &policy, urn, today())
+        .await?
+        .map(|p| p.category);
+    let on = on.unwrap_or_else(today);
+    let facts = state.db.case_facts(org, urn, on).await?;
+    let (name, role) = signatory(&user);
+    let new = NewDecision {
+        organisation_id: org,
+        urn,
+        kind: DecisionKind::Designate,
+        rationale,
+        triggers,
+        decided_on: on,
+        meeting_id: None,
+        meeting_name: None,
+        category,
+        signatory_name: name,
+        signatory_role: role,
+    };
+    let mut tx = state.db.begin().await?;
+    match store::record_decision(&mut tx, &user.actor(), &new, &facts).await {
+        Ok(r) => {
+            tx.commit().await?;
+            let id = r.case.map(|c| c.id).ok_or(Problem::NotFound)?;
+            Ok(Redirect::to(&format!("/concern/cases/{id}")).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            let e = store_refusal(e, "rationale")?;
+            render_designate(&state, &user, urn, &f, vec![e]).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The case page
+
+fn letter_row(l: &LetterRecord) -> Value {
+    context! {
+        id => l.id,
+        title => l.title.clone(),
+        status => l.status.clone(),
+        drafted_on => l.drafted_on.clone(),
+        issued_on => l.issued_on.clone(),
+        due_on => l.due_on.as_deref().and_then(|d| d.parse::<Date>().ok()).map(long_date),
+        to => match &l.recipient { Some(r) => r.clone(), None => format!("{} and {}", l.headteacher_name, l.chair_name) },
+        href => format!("/concern/letters/{}", l.id),
+        pdf => format!("/concern/letters/{}.pdf", l.id),
+        docx => format!("/concern/letters/{}.docx", l.id),
+    }
+}
+
+fn date_words(s: &str) -> String {
+    s.parse::<Date>()
+        .map(long_date)
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+async fn render_case(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    values: &Fields,
+    errors: Vec<Value>,
+    flash: Option<String>,
+) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    let case = state
+        .db
+        .concern_case(org, case_id)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    permit(
+        user,
+        Action::ReadConcern,
+        Scope::School {
+            organisation_id: org,
+            urn: case.urn,
+        },
+    )?;
+    if user.principal.role == Role::School {
+        // A school's own users see the letters issued to them, nothing internal.
+        return Ok(Redirect::to("/concern").into_response());
+    }
+    let school = state
+        .db
+        .concern_school_name(case.urn)
+        .await?
+        .unwrap_or_else(|| format!("URN {}", case.urn));
+    let events = state.db.case_events(case.id).await?;
+    let tasks = state.db.case_tasks(case.id).await?;
+    let letters = state.db.case_letters(case.id).await?;
+    let notices = state.db.case_notices(case.id).await?;
+    let written = state.db.case_written_notices(case.id).await?;
+    let powers = state.db.case_powers(case.id).await?;
+    let academy = state.db.case_academy_concerns(case.id).await?;
+    let support = state.db.case_inspection_support(case.id).await?;
+    let routes = state.db.case_eligibility_routes(&case).await?;
+    let next = state.db.next_escalation_actions(&case).await?;
+    let removal = state.db.removal_check(org, case.urn, today()).await?;
+    let officers = state.db.concern_officers(org).await?;
+    let open = case.closed_on.is_none();
+    let is_academy = case.is_academy();
+    let mut tx = state.db.begin_read().await?;
+    let default_days = store::default_compliance_days(&mut tx, org).await?;
+    tx.rollback().await?;
+    let decision_options: Vec<Value> = store::DECISION_KINDS
+        .iter()
+        .filter(|(k, _)| *k != "designate")
+        .filter(|(k, _)| !(is_academy && *k == "recommend_warning_notice"))
+        .map(|(k, t)| context! { value => k, text => t })
+        .collect();
+    let ground_options: Vec<Value> = Ground::ALL
+        .iter()
+        .map(|g| {
+            context! {
+                value => store::ground_str(*g),
+                text => g.citation(),
+                hint => g.description(),
+            }
+        })
+        .collect();
+    let power_options: Vec<Value> = store::POWER_KINDS
+        .iter()
+        .map(|p| context! { value => store::power_str(*p), text => store::power_label(*p), hint => p.citation() })
+        .collect();
+    let route_options: Vec<Value> = store::CATEGORY_ROUTES
+        .iter()
+        .map(|r| context! { value => store::route_str(*r), text => r.citation() })
+        .collect();
+    let arrangement_options: Vec<Value> = [
+        ("advisory_services", "Advisory services"),
+        ("collaborate_with_school", "Collaborate with another school"),
+        (
+            "collaborate_with_further_education",
+            "Collaborate with a further education body",
+        ),
+        ("federation", "Federate with another school"),
+    ]
+    .iter()
+    .map(|(v, t)| context! { value => v, text => t })
+    .collect();
+    let officer_options: Vec<Value> = officers
+        .iter()
+        .map(|(id, name, role)| context! { value => id.to_string(), text => format!("{name} ({role})") })
+        .collect();
+    let open_notice = notices
+        .iter()
+        .rev()
+        .find(|n| n.kind == "warning_notice" && n.outcome.is_none());
+    let mut value_map: BTreeMap<String, String> = CASE_FIELDS
+        .iter()
+        .map(|k| ((*k).to_owned(), String::new()))
+        .collect();
+    for (k, v) in values {
+        value_map.insert(k.clone(), v.join("\n"));
+    }
+    let has_errors = !errors.is_empty();
+    let mut res = render(
+        state,
+        Some(user),
+        "/concern",
+        "concern_case.html",
+        &format!("{school}: causing concern"),
+        context! {
+            case => context! {
+                id => case.id,
+                urn => case.urn,
+                school => school.clone(),
+                state => store::state_label(&case.state),
+                stage => store::stage_label(&case.escalation_stage),
+                governance => if is_academy { "Academy" } else { "Maintained school" },
+                category => case.category.clone(),
+                opened_on => date_words(&case.opened_on),
+                closed_on => case.closed_on.as_deref().map(date_words),
+                lead_officer => case.lead_officer_name.clone(),
+                lead_officer_user_id => case.lead_officer_user_id,
+                chair_name => case.chair_name.clone(),
+                trust_name => case.trust_name.clone(),
+            },
+            open => open,
+            academy => is_academy,
+            removal_blocked => removal.err(),
+            timeline => events.iter().map(|e| context! {
+                at => date_words(&e.at),
+                kind => e.kind.clone(),
+                summary => e.summary.clone(),
+                actor => e.actor.clone(),
+            }).collect::<Vec<_>>(),
+            tasks => tasks.iter().map(|t| context! {
+                id => t.id,
+                title => t.title.clone(),
+                owner => match (&t.owner_user_id, case.lead_officer_name.as_ref()) {
+                    (Some(_), Some(n)) if t.owner_role == "lead_officer" => format!("{} ({n})", store::owner_role_label(&t.owner_role)),
+                    _ => store::owner_role_label(&t.owner_role).to_owned(),
+                },
+                due_on => date_words(&t.due_on),
+                overdue => t.done_on.is_none() && t.due_on < today().to_string(),
+                done_on => t.done_on.as_deref().map(date_words),
+                reason => t.reason.clone(),
+            }).collect::<Vec<_>>(),
+            letters => letters.iter().map(letter_row).collect::<Vec<_>>(),
+            notices => notices.iter().map(|n| context! {
+                id => n.id,
+                kind => if n.kind == "warning_notice" { "Warning notice" } else { "Letter of concern" },
+                warning => n.kind == "warning_notice",
+                section => n.section.as_deref().map(|s| if s == "s60a" { "Section 60A" } else { "Section 60" }),
+                grounds => n.grounds().iter().map(|g| format!("{}: {}", g.citation(), g.description())).collect::<Vec<_>>(),
+                concerns => n.concerns(),
+                required_action => n.required_action(),
+                compliance_days => n.compliance_days,
+                compliance_end_on => n.compliance_end_on.as_deref().map(date_words),
+                issued_on => date_words(&n.issued_on),
+                signed_by => n.signed_by.clone(),
+                outcome => n.outcome.as_deref().map(|o| if o == "complied" { "Complied" } else { "Not complied" }),
+                outcome_on => n.outcome_on.as_deref().map(date_words),
+                outcome_reason => n.outcome_reason.clone(),
+            }).collect::<Vec<_>>(),
+            written => written.iter().map(|w| context! {
+                given_on => date_words(&w.given_on),
+                proposed => w.proposed().iter().map(|p| store::power_label(*p)).collect::<Vec<_>>(),
+                reason => w.reason.clone(),
+                signed_by => w.signed_by.clone(),
+            }).collect::<Vec<_>>(),
+            eligibility => routes.iter().map(|(_, d, why)| context! { on => date_words(d), why => why }).collect::<Vec<_>>(),
+            powers => powers.iter().map(|p| {
+                let detail = match p.detail() {
+                    Some(Power::S63Arrangements { with_whom, .. }) => format!("With {with_whom}"),
+                    Some(Power::S64AdditionalGovernors { governors }) => format!("Governors: {}", governors.join(", ")),
+                    Some(Power::S65InterimExecutiveBoard { members }) => format!("Members: {}", members.join(", ")),
+                    _ => String::new(),
+                };
+                context! {
+                    power => store::parse_power(&p.power).map(store::power_label).unwrap_or(""),
+                    detail => detail,
+                    used_on => date_words(&p.used_on),
+                    signed_off_by => p.signed_off_by.clone(),
+                }
+            }).collect::<Vec<_>>(),
+            academy_concerns => academy.iter().map(|a| context! {
+                with => if a.raised_with == "trust" { "The academy trust" } else { "The DfE regional director" },
+                recipient => a.recipient.clone(),
+                on => date_words(&a.raised_on),
+                concerns => a.concerns.clone(),
+            }).collect::<Vec<_>>(),
+            support => support.iter().map(|s| context! {
+                notified_on => date_words(&s.notified_on),
+                pre_inspection_on => s.pre_inspection_on.as_deref().map(date_words),
+                pre_inspection_notes => s.pre_inspection_notes.clone(),
+                day_two_call_on => s.day_two_call_on.as_deref().map(date_words),
+                day_two_call_notes => s.day_two_call_notes.clone(),
+                feedback_attended => s.feedback_attended,
+                feedback_attended_by => s.feedback_attended_by.clone(),
+                outcome => s.outcome.clone(),
+            }).collect::<Vec<_>>(),
+            next => next,
+            open_notice => open_notice.map(|n| context! {
+                id => n.id,
+                compliance_end_on => n.compliance_end_on.as_deref().map(date_words),
+            }),
+            decision_options => decision_options,
+            ground_options => ground_options,
+            power_options => power_options,
+            route_options => route_options,
+            arrangement_options => arrangement_options,
+            officer_options => officer_options,
+            default_days => default_days,
+            today => today().to_string(),
+            values => value_map,
+            grounds_checked => many(values, "grounds"),
+            proposed_checked => many(values, "proposed"),
+            feedback_checked => many(values, "feedback_attended"),
+            can_decide => can(user, Action::DecideConcern),
+            can_write => can(user, Action::WriteConcern),
+            field_errors => by_field(&errors),
+            errors => errors,
+            flash => flash,
+        },
+    )?;
+    if has_errors {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+/// Every field of the case page's forms (the template reads each).
+const CASE_FIELDS: &[&str] = &[
+    "lead_officer",
+    "assigned_on",
+    "kind",
+    "detail",
+    "rationale",
+    "decided_on",
+    "chair_name",
+    "trust_name",
+    "raised_with",
+    "academy_concerns",
+    "engagement",
+    "raised_on",
+    "loc_concerns",
+    "loc_required_action",
+    "loc_on",
+    "grounds",
+    "wn_concerns",
+    "wn_required_action",
+    "compliance_days",
+    "wn_on",
+    "outcome",
+    "outcome_reason",
+    "outcome_on",
+    "proposed",
+    "intervention_reason",
+    "written_on",
+    "route",
+    "evidence",
+    "eligible_on",
+    "power",
+    "arrangement",
+    "with_whom",
+    "people",
+    "power_on",
+    "notified_on",
+    "pre_inspection_on",
+    "pre_inspection_notes",
+    "day_two_call_on",
+    "day_two_call_notes",
+    "feedback_attended",
+    "feedback_attended_by",
+    "inspection_outcome",
+];
+
+#[derive(Debug, Deserialize, Default)]
+pub struct CaseFlash {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+fn flash_text(done: Option<&str>) -> Option<String> {
+    Some(
+        match done? {
+            "decision" => "The decision has been recorded.",
+            "lead" => "The Lead Officer has been assigned.",
+            "contacts" => "The chair of governors has been saved.",
+            "loc" => "The letter of concern has been recorded and its letter drafted.",
+            "notice" => "The warning notice has been given and its letter drafted.",
+            "outcome" => "The outcome of the warning notice has been recorded.",
+            "written" => {
+                "Written notice of proposed powers has been recorded and its letter drafted."
+            }
+            "eligibility" => "Eligibility for intervention has been recorded.",
+            "power" => "The power used has been recorded.",
+            "academy" => "The concern has been recorded and its letter drafted.",
+            "support" => "The inspection support has been recorded.",
+            "task" => "The task has been marked as done.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+fn id_from_path(s: &str) -> Result<i64, Problem> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or(Problem::NotFound)
+}
+
+/// `GET /concern/cases/{id}`: the case with its whole timeline.
+pub async fn case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(flash): Query<CaseFlash>,
+) -> Result<Response, PageError> {
+    let id = id_from_path(&id)?;
+    render_case(
+        &state,
+        &user,
+        id,
+        &Fields::new(),
+        Vec::new(),
+        flash_text(flash.done.as_deref()),
+    )
+    .await
+}
+
+async fn case_for_change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: Action,
+) -> Result<CaseRecord, PageError> {
+    let id = id_from_path(id)?;
+    let org = user.principal.organisation_id;
+    let case = state
+        .db
+        .concern_case(org, id)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    permit(
+        user,
+        action,
+        Scope::School {
+            organisation_id: org,
+            urn: case.urn,
+        },
+    )?;
+    Ok(case)
+}
+
+fn done(case_id: i64, what: &str) -> Response {
+    Redirect::to(&format!("/concern/cases/{case_id}?done={what}")).into_response()
+}
+
+/// Runs a store change in a transaction; a refusal re-renders the case page
+/// with the message on `field` and nothing saved.
+macro_rules! apply {
+    ($state:expr, $user:expr, $case:expr, $f:expr, $field:expr, $what:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $state.db.begin().await?;
+        match $body {
+            Ok(_) => {
+                $tx.commit().await?;
+                Ok(done($case.id, $what))
+            }
+            Err(e) => {
+                $tx.rollback().await?;
+                let e = store_refusal(e, $field)?;
+                render_case(&$state, &$user, $case.id, &$f, vec![e], None).await
+            }
+        }
+    }};
+}
+
+/// `POST /concern/cases/{id}/decisions`: a decision with its rationale.
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let kind = one(&f, "kind");
+    let detail = one(&f, "detail");
+    let kind = match store::parse_decision_kind(&kind, Some(&detail)) {
+        Some(DecisionKind::Designate) | None => {
+            errors.push(err("kind", "Select the decision"));
+            None
+        }
+        Some(DecisionKind::Other(_)) if detail.is_empty() => {
+            errors.push(err("detail", "Enter what was decided"));
+            None
+        }
+        Some(k) => Some(k),
+    };
+    let rationale = one(&f, "rationale");
+    if rationale.is_empty() {
+        errors.push(err("rationale", "Enter the rationale for the decision"));
+    }
+    let on = date_field(
+        &f,
+        "decided_on",
+        "the date of the decision",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(kind), Some(on), true) = (kind, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let facts = state.db.case_facts(org, case.urn, on).await?;
+    let (name, role) = signatory(&user);
+    let new = NewDecision {
+        organisation_id: org,
+        urn: case.urn,
+        kind,
+        rationale,
+        triggers: lines(&one(&f, "decision_triggers")),
+        decided_on: on,
+        meeting_id: None,
+        meeting_name: None,
+        category: None,
+        signatory_name: name,
+        signatory_role: role,
+    };
+    apply!(state, user, case, f, "kind", "decision", |tx| {
+        store::record_decision(&mut tx, &user.actor(), &new, &facts).await
+    })
+}
+
+/// `POST /concern/cases/{id}/lead-officer`: assign the Lead Officer.
+pub async fn lead_officer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let officer = one(&f, "lead_officer").parse::<i64>().ok();
+    if officer.is_none() {
+        errors.push(err("lead_officer", "Select the Lead Officer"));
+    }
+    let on = date_field(
+        &f,
+        "assigned_on",
+        "the date of the assignment",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(officer), Some(on), true) = (officer, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    apply!(state, user, case, f, "lead_officer", "lead", |tx| {
+        store::assign_lead_officer(&mut tx, &user.actor(), org, case.id, officer, on).await
+    })
+}
+
+/// `POST /concern/cases/{id}/contacts`: the chair of governors for letters.
+pub async fn contacts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::WriteConcern).await?;
+    let f = fields(form);
+    let chair = one(&f, "chair_name");
+    if chair.chars().count() > 200 {
+        let e = vec![err(
+            "chair_name",
+            "The chair's name must be 200 characters or fewer",
+        )];
+        return render_case(&state, &user, case.id, &f, e, None).await;
+    }
+    let trust = one(&f, "trust_name");
+    let org = user.principal.organisation_id;
+    apply!(state, user, case, f, "chair_name", "contacts", |tx| {
+        store::set_case_contacts(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            Some(&chair),
+            Some(&trust),
+        )
+        .await
+    })
+}
+
+/// `POST /concern/cases/{id}/letter-of-concern`: a letter of concern.
+pub async fn letter_of_concern(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let concerns = lines(&one(&f, "loc_concerns"));
+    if concerns.is_empty() {
+        errors.push(err("loc_concerns", "Enter the concerns, one on each line"));
+    }
+    let required = lines(&one(&f, "loc_required_action"));
+    let on = date_field(
+        &f,
+        "loc_on",
+        "the date of the letter",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(on), true) = (on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let (name, role) = signatory(&user);
+    let signed = Signed { on, name, role };
+    apply!(state, user, case, f, "loc_concerns", "loc", |tx| {
+        store::send_letter_of_concern(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            &concerns,
+            &required,
+            &signed,
+        )
+        .await
+    })
+}
+
+/// `POST /concern/cases/{id}/warning-notice`: a formal warning notice.
+pub async fn warning_notice(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let grounds: Vec<Ground> = many(&f, "grounds")
+        .iter()
+        .filter_map(|g| store::parse_ground(g))
+        .collect();
+    if grounds.is_empty() {
+        errors.push(err(
+            "grounds",
+            "Select the statutory grounds for the warning notice",
+        ));
+    }
+    let concerns = lines(&one(&f, "wn_concerns"));
+    if concerns.is_empty() {
+        errors.push(err("wn_concerns", "Enter the concerns, one on each line"));
+    }
+    let required = lines(&one(&f, "wn_required_action"));
+    if required.is_empty() {
+        errors.push(err(
+            "wn_required_action",
+            "Enter the action the governing body must take, one on each line",
+        ));
+    }
+    let days_text = one(&f, "compliance_days");
+    let days = if days_text.is_empty() {
+        None
+    } else {
+        match days_text.parse::<u32>() {
+            Ok(0) => {
+                errors.push(err(
+                    "compliance_days",
+                    "The compliance period must be at least 1 working day: a period of zero is refused",
+                ));
+                None
+            }
+            Ok(n) if n <= 365 => Some(n),
+            _ => {
+                errors.push(err(
+                    "compliance_days",
+                    "The compliance period must be a whole number of working days, from 1 to 365",
+                ));
+                None
+            }
+        }
+    };
+    let on = date_field(
+        &f,
+        "wn_on",
+        "the date the notice is given",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(on), true) = (on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let (name, role) = signatory(&user);
+    let signed = Signed { on, name, role };
+    let new = NewWarningNotice {
+        grounds,
+        concerns,
+        required_action: required,
+        compliance_days: days,
+    };
+    apply!(state, user, case, f, "grounds", "notice", |tx| {
+        store::give_warning_notice(&mut tx, &user.actor(), org, case.id, &new, &signed).await
+    })
+}
+
+/// `POST /concern/notices/{id}/outcome`: complied or not complied.
+pub async fn notice_outcome(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = id_from_path(&id)?;
+    let org = user.principal.organisation_id;
+    let notice = state
+        .db
+        .concern_notice(org, id)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    let case = case_for_change(
+        &state,
+        &user,
+        &notice.case_id.to_string(),
+        Action::DecideConcern,
+    )
+    .await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let outcome = one(&f, "outcome");
+    let complied = match outcome.as_str() {
+        "complied" => Some(true),
+        "not_complied" => Some(false),
+        _ => {
+            errors.push(err("outcome", "Select whether the governing body complied"));
+            None
+        }
+    };
+    let reason = one(&f, "outcome_reason");
+    if complied == Some(false) && reason.is_empty() {
+        errors.push(err(
+            "outcome_reason",
+            "Enter why the notice was not complied with",
+        ));
+    }
+    let on = date_field(
+        &f,
+        "outcome_on",
+        "the date of the outcome",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(complied), Some(on), true) = (complied, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    apply!(state, user, case, f, "outcome", "outcome", |tx| {
+        store::record_notice_outcome(&mut tx, &user.actor(), org, id, complied, on, &reason).await
+    })
+}
+
+/// `POST /concern/cases/{id}/written-notice`: written notice of proposed powers.
+pub async fn written_notice(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let proposed: Vec<PowerKind> = many(&f, "proposed")
+        .iter()
+        .filter_map(|p| store::parse_power(p))
+        .collect();
+    if proposed.is_empty() {
+        errors.push(err(
+            "proposed",
+            "Select the powers the authority proposes to use",
+        ));
+    }
+    let reason = one(&f, "intervention_reason");
+    if reason.is_empty() {
+        errors.push(err(
+            "intervention_reason",
+            "Enter why the authority proposes to intervene",
+        ));
+    }
+    let on = date_field(
+        &f,
+        "written_on",
+        "the date of the written notice",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(on), true) = (on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let (name, role) = signatory(&user);
+    let signed = Signed { on, name, role };
+    apply!(state, user, case, f, "proposed", "written", |tx| {
+        store::give_written_notice(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            &proposed,
+            &reason,
+            &signed,
+        )
+        .await
+    })
+}
+
+/// `POST /concern/cases/{id}/eligibility`: eligibility by a category route.
+pub async fn eligibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let route =
+        store::parse_route(&one(&f, "route")).filter(|r| store::CATEGORY_ROUTES.contains(r));
+    if route.is_none() {
+        errors.push(err("route", "Select the route to eligibility"));
+    }
+    let evidence = one(&f, "evidence");
+    if evidence.is_empty() {
+        errors.push(err(
+            "evidence",
+            "Enter the evidence (the inspection or the coasting data)",
+        ));
+    }
+    let on = date_field(&f, "eligible_on", "the date", Some(today()), &mut errors);
+    let (Some(route), Some(on), true) = (route, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    apply!(state, user, case, f, "route", "eligibility", |tx| {
+        store::record_eligibility(&mut tx, &user.actor(), org, case.id, route, on, &evidence).await
+    })
+}
+
+/// `POST /concern/cases/{id}/powers`: a power used, signed off by a lead.
+pub async fn power(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let people = lines(&one(&f, "people"));
+    let power = match store::parse_power(&one(&f, "power")) {
+        None => {
+            errors.push(err("power", "Select the power used"));
+            None
+        }
+        Some(PowerKind::S63Arrangements) => {
+            let with_whom = one(&f, "with_whom");
+            if with_whom.is_empty() {
+                errors.push(err(
+                    "with_whom",
+                    "Enter with whom the arrangements are made",
+                ));
+            }
+            let arrangement = match one(&f, "arrangement").as_str() {
+                "collaborate_with_school" => ArrangementKind::CollaborateWithSchool,
+                "collaborate_with_further_education" => {
+                    ArrangementKind::CollaborateWithFurtherEducation
+                }
+                "federation" => ArrangementKind::Federation,
+                _ => ArrangementKind::AdvisoryServices,
+            };
+            Some(Power::S63Arrangements {
+                arrangement,
+                with_whom,
+            })
+        }
+        Some(PowerKind::S64AdditionalGovernors) => {
+            if people.is_empty() {
+                errors.push(err(
+                    "people",
+                    "Enter the additional governors, one on each line",
+                ));
+            }
+            Some(Power::S64AdditionalGovernors {
+                governors: people.clone(),
+            })
+        }
+        Some(PowerKind::S65InterimExecutiveBoard) => {
+            if people.len() < 2 {
+                errors.push(err("people", "Enter the members of the interim executive board, one on each line (at least two)"));
+            }
+            Some(Power::S65InterimExecutiveBoard {
+                members: people.clone(),
+            })
+        }
+        Some(PowerKind::S66SuspendDelegatedBudget) => Some(Power::S66SuspendDelegatedBudget),
+    };
+    let on = date_field(
+        &f,
+        "power_on",
+        "the date the power was used",
+        Some(today()),
+        &mut errors,
+    );
+    let (Some(power), Some(on), true) = (power, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let signed_off = user.user.name.clone();
+    apply!(state, user, case, f, "power", "power", |tx| {
+        store::use_power(&mut tx, &user.actor(), org, case.id, power, on, &signed_off).await
+    })
+}
+
+/// `POST /concern/cases/{id}/academy-concern`: concerns about an academy
+/// raised with the trust, then with the DfE regional director.
+pub async fn academy_concern(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let to_trust = match one(&f, "raised_with").as_str() {
+        "trust" => Some(true),
+        "regional_director" => Some(false),
+        _ => {
+            errors.push(err(
+                "raised_with",
+                "Select who the concerns are raised with",
+            ));
+            None
+        }
+    };
+    let concerns = one(&f, "academy_concerns");
+    if concerns.is_empty() {
+        errors.push(err("academy_concerns", "Enter the concerns"));
+    }
+    let engagement = one(&f, "engagement");
+    if to_trust == Some(false) && engagement.is_empty() {
+        errors.push(err(
+            "engagement",
+            "Enter what was done to agree action with the trust",
+        ));
+    }
+    let on = date_field(&f, "raised_on", "the date", Some(today()), &mut errors);
+    let (Some(to_trust), Some(on), true) = (to_trust, on, errors.is_empty()) else {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    };
+    let org = user.principal.organisation_id;
+    let (name, role) = signatory(&user);
+    let signed = Signed { on, name, role };
+    apply!(state, user, case, f, "raised_with", "academy", |tx| {
+        store::raise_academy_concern(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            to_trust,
+            &concerns,
+            &engagement,
+            &signed,
+        )
+        .await
+    })
+}
+
+/// `POST /concern/cases/{id}/inspection-support`: support around an inspection.
+pub async fn inspection_support(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let case = case_for_change(&state, &user, &id, Action::WriteConcern).await?;
+    let f = fields(form);
+    let mut errors = Vec::new();
+    let notified = date_field(
+        &f,
+        "notified_on",
+        "the date the school was notified",
+        None,
+        &mut errors,
+    );
+    let pre = if one(&f, "pre_inspection_on").is_empty() {
+        None
+    } else {
+        date_field(
+            &f,
+            "pre_inspection_on",
+            "the date of the pre-inspection discussion",
+            None,
+            &mut errors,
+        )
+    };
+    let day_two = if one(&f, "day_two_call_on").is_empty() {
+        None
+    } else {
+        date_field(
+            &f,
+            "day_two_call_on",
+            "the date of the day-two call",
+            None,
+            &mut errors,
+        )
+    };
+    if !errors.is_empty() {
+        return render_case(&state, &user, case.id, &f, errors, None).await;
+    }
+    let support_id = one(&f, "support_id").parse::<i64>().ok();
+    let opt = |k: &str| {
+        let v = one(&f, k);
+        (!v.is_empty()).then_some(v)
+    };
+    let s = store::InspectionSupport {
+        notified_on: notified,
+        pre_inspection_on: pre,
+        pre_inspection_notes: opt("pre_inspection_notes"),
+        day_two_call_on: day_two,
+        day_two_call_notes: opt("day_two_call_notes"),
+        feedback_attended: one(&f, "feedback_attended") == "yes",
+        feedback_attended_by: opt("feedback_attended_by"),
+        outcome: opt("inspection_outcome"),
+    };
+    let org = user.principal.organisation_id;
+    apply!(state, user, case, f, "notified_on", "support", |tx| {
+        store::save_inspection_support(&mut tx, &user.actor(), org, case.id, support_id, &s).await
+    })
+}
+
+/// `POST /concern/tasks/{id}/done`: mark a task done.
+pub async fn task_done(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = id_from_path(&id)?;
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let mut tx = state.db.begin().await?;
+    let task = store::complete_task(&mut tx, &user.actor(), org, id, today()).await?;
+    tx.commit().await?;
+    Ok(done(task.case_id, "task"))
+}
+
+// ---------------------------------------------------------------------------
+// Letters
+
+/// The letter as a formal document for PDF and Word.
+pub fn letter_document(organisation: &str, l: &LetterRecord) -> uplift_docs::Document {
+    use uplift_docs::{Block, Document, Letterhead};
+    let mut blocks = Vec::new();
+    for para in l.body.split("\n\n") {
+        let para = para.trim_matches('\n');
+        if para.trim().is_empty() {
+            continue;
+        }
+        let ls: Vec<&str> = para.lines().collect();
+        if ls.iter().all(|x| x.trim_start().starts_with("- ")) {
+            blocks.push(Block::Bullets(
+                ls.iter()
+                    .map(|x| x.trim_start().trim_start_matches("- ").to_owned())
+                    .collect(),
+            ));
+        } else {
+            blocks.push(Block::Paragraph(ls.join("\n")));
+        }
+    }
+    Document {
+        letterhead: Letterhead {
+            organisation: organisation.to_owned(),
+            lines: vec!["School improvement service".into()],
+        },
+        title: l.title.clone(),
+        reference: Some(format!("Letter {} (URN {})", l.id, l.urn)),
+        date: Some(date_words(l.issued_on.as_deref().unwrap_or(&l.drafted_on))),
+        blocks,
+    }
+}
+
+async fn letter_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<LetterRecord, PageError> {
+    let org = user.principal.organisation_id;
+    let l = state.db.letter(org, id).await?.ok_or(Problem::NotFound)?;
+    permit(
+        user,
+        Action::ReadConcern,
+        Scope::School {
+            organisation_id: org,
+            urn: l.urn,
+        },
+    )?;
+    if user.principal.role == Role::School && l.status != "issued" {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(l)
+}
+
+/// `GET /concern/letters/{file}`: the letter page (`{id}`), its PDF
+/// (`{id}.pdf`) or its Word file (`{id}.docx`). A school user reads only
+/// issued letters of their own school.
+pub async fn letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let (id, ext) = match file.rsplit_once('.') {
+        Some((id, ext)) => (id, Some(ext)),
+        None => (file.as_str(), None),
+    };
+    let id = id_from_path(id)?;
+    let l = letter_for(&state, &user, id).await?;
+    let org_name = user.organisation.name.clone();
+    let (bytes, ctype, suffix) = match ext {
+        None => return render_letter(&state, &user, &l, &Fields::new(), Vec::new()).await,
+        Some("pdf") => (
+            uplift_docs::to_pdf(&letter_document(&org_name, &l)),
+            "application/pdf",
+            "pdf",
+        ),
+        Some("docx") => (
+            uplift_docs::to_docx(&letter_document(&org_name, &l)),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        Some(_) => return Err(Problem::NotFound.into()),
+    };
+    let disposition = format!(
+        "attachment; filename=\"letter-{}-{}.{suffix}\"",
+        l.id, l.kind
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .map_err(|e| Problem::Internal(e.to_string()))?,
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn render_letter(
+    state: &AppState,
+    user: &CurrentUser,
+    l: &LetterRecord,
+    values: &Fields,
+    errors: Vec<Value>,
+) -> Result<Response, PageError> {
+    let staff = user.principal.role != Role::School;
+    let has_errors = !errors.is_empty();
+    let body = if values.contains_key("body") {
+        one(values, "body")
+    } else {
+        l.body.clone()
+    };
+    let mut res = render(
+        state,
+        Some(user),
+        "/concern",
+        "concern_letter.html",
+        &l.title,
+        context! {
+            letter => letter_row(l),
+            body => body,
+            text => l.body.clone(),
+            case_href => staff.then(|| format!("/concern/cases/{}", l.case_id)),
+            draft => l.status == "draft",
+            can_write => staff && can(user, Action::WriteConcern),
+            can_issue => staff && can(user, Action::DecideConcern),
+            field_errors => by_field(&errors),
+            errors => errors,
+        },
+    )?;
+    if has_errors {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+/// `POST /concern/letters/{file}`: edit a draft letter's text.
+pub async fn edit_letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = id_from_path(&file)?;
+    let org = user.principal.organisation_id;
+    let l = letter_for(&state, &user, id).await?;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let f = fields(form);
+    let body = f
+        .get("body")
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default();
+    if body.trim().is_empty() {
+        let e = vec![err("body", "Enter the text of the letter")];
+        return render_letter(&state, &user, &l, &f, e).await;
+    }
+    let mut tx = state.db.begin().await?;
+    match store::edit_letter(&mut tx, &user.actor(), org, id, &body).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            let e = store_refusal(e, "body")?;
+            render_letter(&state, &user, &l, &f, vec![e]).await
+        }
+    }
+}
+
+/// `POST /concern/letters/{file}/issue`: issue the letter to the school.
+pub async fn issue_letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let id = id_from_path(&file)?;
+    let org = user.principal.organisation_id;
+    let l = letter_for(&state, &user, id).await?;
+    permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
+    let mut tx = state.db.begin().await?;
+    match store::issue_letter(&mut tx, &user.actor(), org, id, today()).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            let e = store_refusal(e, "body")?;
+            render_letter(&state, &user, &l, &Fields::new(), vec![e]).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Letter templates
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TemplateQuery {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub saved: Option<String>,
+}
+
+async fn render_templates(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: LetterKind,
+    body: Option<String>,
+    errors: Vec<Value>,
+    flash: Option<String>,
+) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    let own = state.db.letter_templates(org).await?;
+    let kinds: Vec<Value> = LetterKind::ALL
+        .iter()
+        .map(|k| {
+            context! {
+                slug => k.slug(),
+                title => store::letter_kind_title(*k),
+                href => format!("/settings/letters?kind={}", k.slug()),
+                own => own.contains_key(k.slug()),
+                current => *k == kind,
+            }
+        })
+        .collect();
+    let text = body.unwrap_or_else(|| {
+        own.get(kind.slug())
+            .map(|t| t.body.clone())
+            .unwrap_or_else(|| kind.default_text().to_owned())
+    });
+    let has_errors = !errors.is_empty();
+    let mut res = render(
+        state,
+        Some(user),
+        "/settings/letters",
+        "letter_templates.html",
+        "Letter templates",
+        context! {
+            kinds => kinds,
+            kind => kind.slug(),
+            title => store::letter_kind_title(kind),
+            own => own.get(kind.slug()).map(|t| context! { by => t.updated_by.clone(), at => t.updated_at.clone() }),
+            body => text,
+            placeholders => kind.placeholders().iter().map(|(n, d)| context! { name => format!("{{{{{n}}}}}"), what => d }).collect::<Vec<_>>(),
+            required => kind.required().iter().map(|n| format!("{{{{{n}}}}}")).collect::<Vec<_>>(),
+            can_manage => can(user, Action::ManageTemplates),
+            field_errors => by_field(&errors),
+            errors => errors,
+            flash => flash,
+        },
+    )?;
+    if has_errors {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+/// `GET /settings/letters?kind=…`: the organisation's letter templates.
+pub async fn templates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TemplateQuery>,
+) -> Result<Response, PageError> {
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(store::parse_letter_kind)
+        .unwrap_or(LetterKind::PriorityDecision);
+    let flash = q.saved.map(|_| "The template has been saved.".to_owned());
+    render_templates(&state, &user, kind, None, Vec::new(), flash).await
+}
+
+/// `POST /settings/letters`: save a template. An unknown placeholder is
+/// refused with its name and line; nothing is saved.
+pub async fn save_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::ManageTemplates, Scope::Organisation(org))?;
+    let f = fields(form);
+    let Some(kind) = store::parse_letter_kind(&one(&f, "kind")) else {
+        let e = vec![err("kind", "Select a letter")];
+        return render_templates(&state, &user, LetterKind::PriorityDecision, None, e, None).await;
+    };
+    let body = f
+        .get("body")
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    if let Err(problems) = Template::parse(kind, &body) {
+        let errors = store::describe_template_errors(&problems)
+            .into_iter()
+            .map(|m| err("body", &capital(&m)))
+            .collect();
+        return render_templates(&state, &user, kind, Some(body), errors, None).await;
+    }
+    let mut tx = state.db.begin().await?;
+    match store::save_template(&mut tx, &user.actor(), org, kind, &body).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(
+                Redirect::to(&format!("/settings/letters?kind={}&saved=1", kind.slug()))
+                    .into_response(),
+            )
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            let e = store_refusal(e, "body")?;
+            render_templates(&state, &user, kind, Some(body), vec![e], None).await
+        }
+    }
+}
