@@ -23,6 +23,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/visits", "Visits", Action::ReadVisits),
     ("/advisers", "Advisers", Action::ReadAdvisers),
     ("/concern", "Causing concern", Action::ReadConcern),
+    ("/meetings", "Meetings", Action::ReadMeetings),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/notifications", "Notifications", Action::ReadNotifications),

@@ -11,6 +11,45 @@ use uplift_web::routes::{all, Access, Surface};
 
 /// (method, path, roles allowed). "*" means every signed-in role; "public" means anyone.
 const EXPECTED: &[(&str, &str, &str)] = &[
+    // Meetings, action plans and School Performance Boards (issue 6).
+    ("GET", "/meetings", "admin lead adviser panel"),
+    ("GET", "/meetings/new", "lead adviser"),
+    ("POST", "/meetings", "lead adviser"),
+    ("POST", "/meetings/schedule", "lead adviser"),
+    ("GET", "/meetings/{meeting_id}", "admin lead adviser panel"),
+    ("GET", "/meetings/{meeting_id}/papers.pdf", "admin lead adviser panel"),
+    ("POST", "/meetings/{meeting_id}/attendees", "lead adviser"),
+    ("POST", "/meetings/{meeting_id}/minutes", "lead adviser"),
+    ("POST", "/meetings/{meeting_id}/status", "lead adviser"),
+    ("POST", "/meetings/{meeting_id}/agenda", "lead adviser"),
+    ("POST", "/meetings/{meeting_id}/decisions", "lead"),
+    ("GET", "/concern/cases/{case_id}/plan", "admin lead adviser panel school"),
+    ("GET", "/concern/cases/{case_id}/plan/new", "lead adviser"),
+    ("POST", "/concern/cases/{case_id}/plan", "lead adviser"),
+    ("POST", "/concern/cases/{case_id}/monitoring-and-challenge", "lead"),
+    ("GET", "/plans/{plan_id}", "admin lead adviser panel school"),
+    ("GET", "/plans/{plan_id}/edit", "lead adviser"),
+    ("POST", "/plans/{plan_id}/edit", "lead adviser"),
+    ("GET", "/plans/{plan_id}/review", "lead adviser"),
+    ("POST", "/plans/{plan_id}/review", "lead adviser"),
+    ("GET", "/concern/cases/{case_id}/spb", "admin lead adviser panel"),
+    ("POST", "/concern/cases/{case_id}/spb", "lead adviser"),
+    ("GET", "/spb/{spb_id}", "admin lead adviser panel"),
+    ("POST", "/spb/{spb_id}/steps", "lead adviser"),
+    ("GET", "/api/v1/meetings", "admin lead adviser panel"),
+    ("POST", "/api/v1/meetings", "lead adviser"),
+    ("GET", "/api/v1/meetings/{meeting_id}", "admin lead adviser panel"),
+    ("GET", "/api/v1/meetings/{meeting_id}/agenda", "admin lead adviser panel"),
+    ("POST", "/api/v1/meetings/{meeting_id}/decisions", "lead"),
+    ("GET", "/api/v1/concern/cases/{case_id}/plans", "admin lead adviser panel school"),
+    ("POST", "/api/v1/concern/cases/{case_id}/plans", "lead adviser"),
+    ("GET", "/api/v1/plans/{plan_id}", "admin lead adviser panel school"),
+    ("POST", "/api/v1/plans/{plan_id}/versions", "lead adviser"),
+    ("POST", "/api/v1/plans/{plan_id}/reviews", "lead adviser"),
+    ("GET", "/api/v1/concern/cases/{case_id}/spb", "admin lead adviser panel"),
+    ("POST", "/api/v1/concern/cases/{case_id}/spb", "lead adviser"),
+    ("GET", "/api/v1/spb/{spb_id}", "admin lead adviser panel"),
+    ("POST", "/api/v1/spb/{spb_id}/steps", "lead adviser"),
     ("GET", "/sign-in", "public"),
     ("POST", "/sign-in", "public"),
     ("GET", "/accessibility", "public"),
@@ -195,8 +234,9 @@ fn concrete(path: &str, token_id: i64, visit_id: i64) -> String {
         .replace("{visit}", &visit_id.to_string())
         // The school user's own school, so that "allowed" is allowed for them too.
         .replace("{urn}", &common::OWN_SCHOOL.to_string());
+    // A meeting, and the own school's case, plan and SPB (see common::meetings_fixture).
     // The own school's causing-concern case, letter, notice and task (see common::concern_fixture).
-    common::concern_fixture::fill(&path)
+    common::concern_fixture::fill(&common::meetings_fixture::fill(&path))
 }
 
 #[tokio::test]
@@ -227,6 +267,7 @@ async fn every_route_has_an_entry_and_every_entry_a_route() {
 async fn pages_and_api_by_session_for_every_role_and_anonymous() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    common::meetings_fixture::seed(&app).await;
     common::concern_fixture::concern_fixture(&app).await;
     let mut sessions = Vec::new();
     for role in Role::ALL {
@@ -333,6 +374,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
 async fn api_by_token_gets_exactly_what_the_role_allows() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    common::meetings_fixture::seed(&app).await;
     common::concern_fixture::concern_fixture(&app).await;
     for r in all().into_iter().filter(|r| r.surface == Surface::Api) {
         let method = r.method.as_str();

@@ -14,6 +14,7 @@ use crate::pages::audit::{parse, AuditQuery};
 
 pub mod categories;
 pub mod concern;
+pub mod meetings;
 pub mod notifications;
 pub mod schools;
 pub mod visits;
@@ -28,6 +29,9 @@ same permissions as the web pages.",
         version = "1"
     ),
     paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
+        meetings::list, meetings::create, meetings::detail, meetings::agenda, meetings::decide,
+        meetings::case_plans, meetings::create_plan, meetings::plan, meetings::edit_plan, meetings::review_plan,
+        meetings::case_spbs, meetings::start_spb, meetings::spb, meetings::spb_step,
         concern::cases, concern::case, concern::decisions, concern::decide, concern::warning_notice, concern::letters,
         notifications::list, notifications::feeds,
         visits::advisers, visits::caseload, visits::entitlement, visits::list, visits::create, visits::detail,
@@ -35,6 +39,8 @@ same permissions as the web pages.",
         visits::review_self_evaluation, visits::held, visits::draft, visits::send, visits::respond,
         visits::share, visits::school_share, visits::finalise, visits::addendum),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
+        meetings::FieldRefusal, meetings::NewMeetingBody, meetings::DecisionBody, meetings::NewPlanBody,
+        meetings::EditPlanBody, meetings::JudgementBody, meetings::ReviewBody, meetings::StartSpbBody, meetings::StepBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
         categories::AssessedSchool, concern::DecisionBody, concern::WarningNoticeBody, concern::ConcernErrorsBody,

@@ -6,9 +6,12 @@ pub mod audit;
 pub mod categories;
 pub mod concern;
 pub mod home;
+pub mod meetings;
 pub mod notifications;
+pub mod plans;
 pub mod schools;
 pub mod sign_in;
+pub mod spb;
 pub mod users;
 pub mod visits;
 

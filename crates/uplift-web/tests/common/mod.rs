@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod concern_fixture;
+pub mod meetings_fixture;
 pub mod visits_fixture;
 
 use axum::body::Body;
