@@ -28,6 +28,7 @@ macro_rules! on_tx {
     };
 }
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod categorisation;
@@ -41,6 +42,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod orgs;
 pub mod plans;
+pub mod qa;
 pub mod register;
 mod secret;
 pub mod sessions;

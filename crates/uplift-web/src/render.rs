@@ -26,6 +26,7 @@ pub const NAV: &[(&str, &str, Action)] = &[
     ("/meetings", "Meetings", Action::ReadMeetings),
     ("/users", "Users", Action::ReadUsers),
     ("/audit", "Audit log", Action::ReadAuditLog),
+    ("/qa", "Quality assurance", Action::QualityAssure),
     ("/notifications", "Notifications", Action::ReadNotifications),
     ("/calendar", "Calendar feeds", Action::ReadNotifications),
     ("/tokens", "API tokens", Action::ManageOwnAccount),

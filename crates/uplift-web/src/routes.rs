@@ -220,6 +220,30 @@ pub fn all() -> Vec<Route> {
         route!(POST "/api/v1/concern/cases/{case_id}/spb", Requires(WriteConcern), Api, api::meetings::start_spb),
         route!(GET "/api/v1/spb/{spb_id}", Requires(ReadMeetings), Api, api::meetings::spb),
         route!(POST "/api/v1/spb/{spb_id}/steps", Requires(WriteConcern), Api, api::meetings::spb_step),
+        // Attachments on visits and notes of visit (issue 5).
+        route!(GET "/visits/{visit}/attachments", Requires(ReadVisits), Page, pages::attachments::list),
+        route!(POST "/visits/{visit}/attachments", Requires(WriteVisits), Page, {
+            use axum::handler::Handler;
+            pages::attachments::upload.layer(axum::extract::DefaultBodyLimit::disable())
+        }),
+        route!(GET "/visits/{visit}/attachments/{attachment}", Requires(ReadVisits), Page, pages::attachments::download),
+        route!(GET "/api/v1/visits/{visit}/attachments", Requires(ReadVisits), Api, api::attachments::list),
+        route!(POST "/api/v1/visits/{visit}/attachments", Requires(WriteVisits), Api, {
+            use axum::handler::Handler;
+            api::attachments::upload.layer(axum::extract::DefaultBodyLimit::disable())
+        }),
+        route!(GET "/api/v1/visits/{visit}/attachments/{attachment}", Requires(ReadVisits), Api, api::attachments::download),
+        // Quality assurance of notes of visit (issue 5).
+        route!(GET "/qa", Requires(QualityAssure), Page, pages::qa::page),
+        route!(POST "/qa/sample", Requires(QualityAssure), Page, pages::qa::draw),
+        route!(GET "/qa/moderate", Requires(QualityAssure), Page, pages::qa::moderate_form),
+        route!(POST "/qa/moderate", Requires(QualityAssure), Page, pages::qa::moderate),
+        route!(POST "/qa/shadowing", Requires(QualityAssure), Page, pages::qa::shadowing),
+        route!(POST "/qa/reviews", Requires(QualityAssure), Page, pages::qa::annual_review),
+        route!(GET "/qa/survey", Requires(RespondToVisits), Page, pages::qa::survey_form),
+        route!(POST "/qa/survey", Requires(RespondToVisits), Page, pages::qa::survey_submit),
+        route!(GET "/api/v1/qa/assignments", Requires(QualityAssure), Api, api::qa::assignments),
+        route!(GET "/api/v1/qa/overview", Requires(QualityAssure), Api, api::qa::overview),
         // The JSON API.
         route!(GET "/api/v1/me", Requires(ViewHome), Api, api::me),
         route!(GET "/api/v1/users", Requires(ReadUsers), Api, api::users),

@@ -165,6 +165,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/calendar", "*"),
     ("POST", "/calendar/revoke", "*"),
     ("GET", "/feeds/{file}", "public"),
+    ("GET", "/qa", "lead adviser panel"),
+    ("POST", "/qa/sample", "lead"),
+    ("GET", "/qa/moderate", "lead panel"),
+    ("POST", "/qa/moderate", "panel"),
+    ("POST", "/qa/shadowing", "lead"),
+    ("POST", "/qa/reviews", "lead"),
+    ("GET", "/qa/survey", "school"),
+    ("POST", "/qa/survey", "school"),
+    ("GET", "/api/v1/qa/assignments", "lead adviser panel"),
+    ("GET", "/api/v1/qa/overview", "lead adviser panel"),
     ("GET", "/api/v1/notifications", "*"),
     ("GET", "/api/v1/calendar-feeds", "*"),
     ("GET", "/api/v1/users", "admin lead"),
@@ -220,6 +230,26 @@ const HIDDEN: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/visits/{visit}/attachments/{attachment}", "panel"),
 ];
 
+/// Attachment 1: a PDF on the visit (not its note), added by the lead.
+async fn seed_attachment(app: &TestApp, visit: i64) {
+    let access = app.db.visit_access(app.org_id, visit).await.unwrap().unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let a = uplift_store::attachments::add(
+        &mut tx,
+        &uplift_store::audit::Actor::cli(),
+        &access,
+        false,
+        "agenda.pdf",
+        b"%PDF-1.4 agenda",
+        1024,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(a.id, 1);
+}
+
 fn hidden(method: &str, path: &str, role: Role) -> bool {
     HIDDEN
         .iter()
@@ -232,6 +262,8 @@ fn concrete(path: &str, token_id: i64, visit_id: i64) -> String {
         .replace("{id}", &token_id.to_string())
         // A final visit to the school user's own school (see common::visits_fixture).
         .replace("{visit}", &visit_id.to_string())
+        // A file on that visit (see seed_attachment).
+        .replace("{attachment}", "1")
         // The school user's own school, so that "allowed" is allowed for them too.
         .replace("{urn}", &common::OWN_SCHOOL.to_string());
     // A meeting, and the own school's case, plan and SPB (see common::meetings_fixture).
@@ -267,6 +299,7 @@ async fn every_route_has_an_entry_and_every_entry_a_route() {
 async fn pages_and_api_by_session_for_every_role_and_anonymous() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    seed_attachment(&app, visit).await;
     common::meetings_fixture::seed(&app).await;
     common::concern_fixture::concern_fixture(&app).await;
     let mut sessions = Vec::new();
@@ -374,6 +407,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
 async fn api_by_token_gets_exactly_what_the_role_allows() {
     let app = TestApp::new().await;
     let visit = app.visits().await.own_final;
+    seed_attachment(&app, visit).await;
     common::meetings_fixture::seed(&app).await;
     common::concern_fixture::concern_fixture(&app).await;
     for r in all().into_iter().filter(|r| r.surface == Surface::Api) {

@@ -12,10 +12,12 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::audit::{parse, AuditQuery};
 
+pub mod attachments;
 pub mod categories;
 pub mod concern;
 pub mod meetings;
 pub mod notifications;
+pub mod qa;
 pub mod schools;
 pub mod visits;
 
@@ -34,6 +36,8 @@ same permissions as the web pages.",
         meetings::case_spbs, meetings::start_spb, meetings::spb, meetings::spb_step,
         concern::cases, concern::case, concern::decisions, concern::decide, concern::warning_notice, concern::letters,
         notifications::list, notifications::feeds,
+        attachments::list, attachments::upload, attachments::download,
+        qa::assignments, qa::overview,
         visits::advisers, visits::caseload, visits::entitlement, visits::list, visits::create, visits::detail,
         visits::note, visits::request_self_evaluation, visits::complete_self_evaluation,
         visits::review_self_evaluation, visits::held, visits::draft, visits::send, visits::respond,
@@ -49,6 +53,8 @@ same permissions as the web pages.",
         schools::GradedInspectionItem, schools::UngradedInspectionItem, schools::PerformanceItem,
         schools::MeasureValue, schools::IntelligenceEntry,
         notifications::NotificationList, notifications::NotificationItem, notifications::CalendarFeedItem,
+        attachments::AttachmentItem, attachments::FieldErrorBody,
+        qa::QaAssignmentItem, qa::QaOverviewBody, qa::AdviserQaItem,
         visits::FieldErrorsBody, visits::PlanBody, visits::TextBody, visits::DateBody, visits::ResponseBody)),
     modifiers(&BearerAuth)
 )]

@@ -52,6 +52,16 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Checks an unsafe request; returns it (with its body intact) or the problem.
 pub async fn verify(req: Request) -> Result<Request, Problem> {
+    verify_with_limit(req, DEFAULT_MULTIPART_LIMIT).await
+}
+
+/// The largest multipart body read to find the token when no limit is given.
+pub const DEFAULT_MULTIPART_LIMIT: usize = 11 * 1024 * 1024;
+
+/// As [`verify`]; a multipart form (a file upload) is read up to
+/// `multipart_limit` bytes and its `csrf_token` field checked before the
+/// handler sees the file.
+pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<Request, Problem> {
     if is_safe(req.method()) {
         return Ok(req);
     }
@@ -78,11 +88,16 @@ pub async fn verify(req: Request) -> Result<Request, Problem> {
             Err(expired())
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default()
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return verify_multipart(req, &expected, multipart_limit).await;
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(expired());
     }
@@ -98,6 +113,69 @@ pub async fn verify(req: Request) -> Result<Request, Problem> {
         return Err(expired());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Finds the `csrf_token` field of a multipart form (read whole, up to
+/// `limit`) and compares it; the request goes on with the same bytes.
+async fn verify_multipart(req: Request, expected: &str, limit: usize) -> Result<Request, Problem> {
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+                .map(|b| b.trim_matches('"').to_string())
+        })
+        .filter(|b| !b.is_empty())
+        .ok_or_else(expired)?;
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        Problem::BadRequest(format!(
+            "The upload is too large: files must be smaller than {}. Go back and choose a smaller file.",
+            uplift_store::attachments::human_size(limit.saturating_sub(1024 * 1024) as u64)
+        ))
+    })?;
+    let supplied = multipart_field(&bytes, &boundary, "csrf_token").unwrap_or_default();
+    if !constant_time_eq(&supplied, expected) {
+        return Err(expired());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The text of a small field of a multipart/form-data body (RFC 7578).
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let d = delimiter.as_bytes();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i + d.len() <= body.len() {
+        if &body[i..i + d.len()] == d {
+            starts.push(i);
+            i += d.len();
+        } else {
+            i += 1;
+        }
+    }
+    for w in starts.windows(2) {
+        let part = &body[w[0] + d.len()..w[1]];
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let Some(split) = part.windows(4).position(|x| x == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&part[..split]);
+        let is_it = head.lines().any(|l| {
+            l.to_ascii_lowercase().starts_with("content-disposition:")
+                && l.split(';').any(|p| p.trim() == wanted)
+        });
+        if is_it {
+            let value = &part[split + 4..];
+            let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+            return String::from_utf8(value.to_vec()).ok();
+        }
+    }
+    None
 }
 
 fn expired() -> Problem {
@@ -124,6 +202,17 @@ mod tests {
         assert!(cross_site(&h));
         h.insert("sec-fetch-site", "same-origin".parse().unwrap());
         assert!(!cross_site(&h));
+    }
+
+    #[test]
+    fn the_token_field_of_a_multipart_form_is_found() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 csrf_token\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ--\r\n";
+        assert_eq!(
+            multipart_field(body, "XyZ", "csrf_token").as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(multipart_field(body, "XyZ", "other"), None);
+        assert_eq!(multipart_field(b"garbage", "XyZ", "csrf_token"), None);
     }
 
     #[test]

@@ -36,12 +36,12 @@ pub fn refuse(surface: Surface, problem: Problem) -> Response {
 }
 
 pub async fn check(
-    State((_state, guard)): State<(AppState, Guard)>,
+    State((state, guard)): State<(AppState, Guard)>,
     req: Request,
     next: Next,
 ) -> Response {
     let Access::Requires(action) = guard.access else {
-        return with_csrf(guard.surface, req, next).await;
+        return with_csrf(&state, guard.surface, req, next).await;
     };
     let Some(user) = req.extensions().get::<CurrentUser>() else {
         return match guard.surface {
@@ -64,15 +64,19 @@ pub async fn check(
         action,
         Scope::Organisation(user.principal.organisation_id),
     ) {
-        Decision::Allow => with_csrf(guard.surface, req, next).await,
+        Decision::Allow => with_csrf(&state, guard.surface, req, next).await,
         Decision::Forbid => refuse(guard.surface, Problem::Forbidden),
         Decision::Hide => refuse(guard.surface, Problem::NotFound),
     }
 }
 
 /// Runs the handler once the request has passed the CSRF check.
-async fn with_csrf(surface: Surface, req: Request, next: Next) -> Response {
-    match crate::auth::csrf::verify(req).await {
+async fn with_csrf(state: &AppState, surface: Surface, req: Request, next: Next) -> Response {
+    // A file upload is read up to the attachment limit and a megabyte for the other fields.
+    let limit = usize::try_from(state.config.attachment_max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    match crate::auth::csrf::verify_with_limit(req, limit).await {
         Ok(req) => next.run(req).await,
         Err(problem) => refuse(surface, problem),
     }

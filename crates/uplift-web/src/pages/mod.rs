@@ -2,12 +2,14 @@
 //! without JavaScript.
 
 pub mod account;
+pub mod attachments;
 pub mod audit;
 pub mod categories;
 pub mod concern;
 pub mod home;
 pub mod meetings;
 pub mod notifications;
+pub mod qa;
 pub mod plans;
 pub mod schools;
 pub mod sign_in;
