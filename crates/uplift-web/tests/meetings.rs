@@ -143,7 +143,7 @@ async fn a_proposed_school_is_designated_at_a_schools_review_group_then_planned_
     let kind_field = format!("kind-{OTHER_SCHOOL}");
     let rationale_field = format!("rationale-{OTHER_SCHOOL}");
     let decide = |rationale: &str| {
-        let pairs = vec![
+        let pairs = [
             ("csrf_token", csrf.clone()),
             ("urn", urn.clone()),
             (kind_field.as_str(), "designate".to_string()),

@@ -56,6 +56,8 @@ fn one(field: &str, message: impl Into<String>) -> Response {
     refuse(&[(field.to_string(), message.into())])
 }
 
+/// The body, or the refusal to send (a response is the error: it is sent as it is).
+#[allow(clippy::result_large_err)]
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     b.map(|Json(t)| t).map_err(|e| {
         one(
@@ -357,6 +359,7 @@ pub struct NewPlanBody {
     pub content: Value,
 }
 
+#[allow(clippy::result_large_err)]
 fn content_from(v: Value) -> Result<PlanContent, Response> {
     serde_json::from_value(v).map_err(|e| {
         one(

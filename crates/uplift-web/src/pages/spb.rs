@@ -385,7 +385,7 @@ pub async fn page(
 }
 
 fn dates_list(s: &str) -> Result<Vec<Date>, String> {
-    s.split(|c: char| c == '\n' || c == ',')
+    s.split(['\n', ','])
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|l| {
