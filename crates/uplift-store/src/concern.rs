@@ -265,6 +265,14 @@ pub fn parse_letter_kind(s: &str) -> Option<LetterKind> {
     LetterKind::ALL.into_iter().find(|k| k.slug() == s)
 }
 
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 fn iso(d: Date) -> String {
     d.to_string()
 }
@@ -1418,7 +1426,13 @@ async fn draft_letter(
         case,
         NewEvent {
             kind: "letter_drafted",
-            summary: format!("Letter drafted: {}{due}. {}", rec.title, d.note),
+            summary: format!(
+                "Letter drafted: {}{due}. {}",
+                rec.title,
+                capitalised(d.note)
+            )
+            .trim_end()
+            .to_owned(),
             ref_kind: Some("letter"),
             ref_id: Some(rec.id),
             meeting_id: d.meeting_id,
@@ -2523,6 +2537,7 @@ pub async fn use_power(
 
 /// Raises concerns about an academy with its trust (`to_trust`) or with
 /// the DfE regional director (after the trust). The letter is drafted.
+#[allow(clippy::too_many_arguments)]
 pub async fn raise_academy_concern(
     tx: &mut Tx,
     actor: &Actor,
@@ -2923,5 +2938,20 @@ impl Db {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
             "SELECT {LETTER_COLS} FROM letters WHERE organisation_id = $1 ORDER BY id DESC LIMIT $2"))
             .bind(organisation_id).bind(limit).fetch_all(p).await)?)
+    }
+}
+
+impl Db {
+    /// The URNs of the organisation's maintained schools and academies: the
+    /// schools that can be on the causing-concern list.
+    pub async fn concern_eligible_schools(
+        &self,
+        organisation_id: i64,
+    ) -> Result<std::collections::BTreeSet<i64>> {
+        let rows: Vec<i64> = on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT s.urn FROM schools s JOIN organisation_schools o ON o.urn = s.urn
+             WHERE o.organisation_id = $1 AND s.governance IN ('maintained', 'academy')")
+            .bind(organisation_id).fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
     }
 }

@@ -49,12 +49,11 @@ fn refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
     }
 }
 
-fn parse_date(field: &str, v: Option<&str>) -> Result<jiff::civil::Date, Response> {
+/// A date from the body (today when absent); `None` when it is not a date.
+fn parse_date(v: Option<&str>) -> Option<jiff::civil::Date> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(today()),
-        Some(s) => s
-            .parse()
-            .map_err(|_| field_error(field, "must be a real date, YYYY-MM-DD")),
+        None => Some(today()),
+        Some(s) => s.parse().ok(),
     }
 }
 
@@ -219,9 +218,8 @@ pub async fn decide(
             "a designation needs at least one trigger that applied",
         ));
     }
-    let on = match parse_date("decided_on", b.decided_on.as_deref()) {
-        Ok(d) => d,
-        Err(r) => return Ok(r),
+    let Some(on) = parse_date(b.decided_on.as_deref()) else {
+        return Ok(field_error("decided_on", "must be a real date, YYYY-MM-DD"));
     };
     let facts = state.db.case_facts(org, b.urn, on).await?;
     let category = if kind == DecisionKind::Designate {
@@ -324,9 +322,8 @@ pub async fn warning_notice(
             "a compliance period of zero working days is refused",
         ));
     }
-    let on = match parse_date("issued_on", b.issued_on.as_deref()) {
-        Ok(d) => d,
-        Err(r) => return Ok(r),
+    let Some(on) = parse_date(b.issued_on.as_deref()) else {
+        return Ok(field_error("issued_on", "must be a real date, YYYY-MM-DD"));
     };
     let new = NewWarningNotice {
         grounds,

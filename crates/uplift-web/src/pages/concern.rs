@@ -206,11 +206,15 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             }
         })
         .collect();
+    // Independent schools and others cannot be on the list (no statutory route).
+    let eligible = state.db.concern_eligible_schools(org).await?;
     let proposals: Vec<Value> = placements
         .iter()
         .filter(|p| {
+            let urn = i64::from(p.urn.get());
             (p.causing_concern || !p.proposals.is_empty())
-                && !open.contains(&i64::from(p.urn.get()))
+                && !open.contains(&urn)
+                && eligible.contains(&urn)
         })
         .map(|p| {
             let urn = i64::from(p.urn.get());
