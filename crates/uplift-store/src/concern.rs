@@ -846,6 +846,7 @@ pub async fn record_decision(
                     actor,
                     case_rec,
                     NewTask {
+                        created_on: Some(decision.date),
                         decision_id: Some(rec.id),
                         title: &title,
                         owner_role: owner_role_str(owner),
@@ -894,6 +895,7 @@ pub async fn record_decision(
                     actor,
                     case_rec,
                     DraftLetter {
+                        on: decision.date,
                         kind,
                         decision_id: Some(rec.id),
                         notice_id: None,
@@ -963,6 +965,8 @@ async fn update_case(
 /// A task to create on a case.
 #[derive(Debug, Clone)]
 pub struct NewTask<'a> {
+    /// The date of the step that created the task (today when `None`).
+    pub created_on: Option<Date>,
     pub decision_id: Option<i64>,
     pub title: &'a str,
     pub owner_role: &'a str,
@@ -1000,6 +1004,7 @@ pub async fn create_task(
         actor,
         case,
         NewEvent {
+            at: t.created_on,
             kind: "task",
             summary: format!(
                 "Task: {} ({}, due {})",
@@ -1337,6 +1342,8 @@ async fn base_context(
 }
 
 struct DraftLetter<'a> {
+    /// The date of the step the letter follows (its place on the timeline).
+    on: Date,
     kind: LetterKind,
     decision_id: Option<i64>,
     notice_id: Option<i64>,
@@ -1425,6 +1432,7 @@ async fn draft_letter(
         actor,
         case,
         NewEvent {
+            at: Some(d.on),
             kind: "letter_drafted",
             summary: format!(
                 "Letter drafted: {}{due}. {}",
@@ -1594,7 +1602,7 @@ impl Db {
     /// The timeline of a case, oldest first.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<EventRecord>> {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
-            "SELECT {EVENT_COLS} FROM concern_case_events WHERE case_id = $1 ORDER BY id"))
+            "SELECT {EVENT_COLS} FROM concern_case_events WHERE case_id = $1 ORDER BY at, id"))
             .bind(case_id).fetch_all(p).await)?)
     }
 
@@ -2073,6 +2081,7 @@ pub async fn send_letter_of_concern(
         actor,
         &case,
         DraftLetter {
+            on: signed.on,
             kind,
             decision_id: None,
             notice_id: Some(notice.id),
@@ -2216,6 +2225,7 @@ pub async fn give_warning_notice(
         actor,
         &case,
         DraftLetter {
+            on: signed.on,
             kind: LetterKind::WarningNotice,
             decision_id: None,
             notice_id: Some(rec.id),
@@ -2396,6 +2406,7 @@ pub async fn give_written_notice(
         actor,
         &case,
         DraftLetter {
+            on: signed.on,
             kind: LetterKind::NoticeOfProposedIntervention,
             decision_id: None,
             notice_id,
@@ -2630,6 +2641,7 @@ pub async fn raise_academy_concern(
         actor,
         &case,
         DraftLetter {
+            on: signed.on,
             kind: if to_trust {
                 LetterKind::AcademyConcernToTrust
             } else {
