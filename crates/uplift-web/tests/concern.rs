@@ -573,3 +573,80 @@ async fn the_api_names_the_field_and_saves_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn inspection_support_and_tasks_are_recorded_on_the_timeline() {
+    let app = TestApp::new().await;
+    let f = concern_fixture(&app).await;
+    let (cookie, csrf) = app.session(Role::Adviser).await;
+    let path = format!("/concern/cases/{}/inspection-support", f.case_id);
+    // A day-two call before the notification: refused, nothing saved.
+    let r = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("notified_on", "2026-12-01"),
+                ("day_two_call_on", "2026-11-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("cannot be before the notification"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(&app, "concern_inspection_support").await, 0);
+    let r = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("notified_on", "2026-12-01"),
+                ("pre_inspection_on", "2026-12-01"),
+                ("pre_inspection_notes", "Agreed the self-evaluation summary"),
+                ("day_two_call_on", "2026-12-03"),
+                ("feedback_attended", "yes"),
+                ("feedback_attended_by", "The Lead Officer"),
+                ("inspection_outcome", "Requires improvement"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .post_form(
+            &format!("/concern/tasks/{}/done", f.task_id),
+            Some(&cookie),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("/concern/cases/{}", f.case_id), Some(&cookie))
+        .await;
+    for text in [
+        "Day-two call with the lead inspector",
+        "Agreed the self-evaluation summary",
+        "Inspection support: notified Tuesday 1 December 2026",
+        "Task done: ",
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    assert_eq!(audit(&app, "concern_inspection_support").await, 1);
+    // The adviser may record but not decide.
+    let r = app
+        .post_form(
+            &format!("/concern/cases/{}/decisions", f.case_id),
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "continue"),
+                ("rationale", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
