@@ -184,6 +184,8 @@ pub fn all() -> Vec<Route> {
         // Meetings, action plans and School Performance Boards (issue 6).
         route!(GET "/meetings", Requires(ReadMeetings), Page, pages::meetings::list),
         route!(GET "/meetings/new", Requires(WriteConcern), Page, pages::meetings::new_form),
+        route!(GET "/meetings/term-dates", Requires(ReadMeetings), Page, pages::meetings::term_dates),
+        route!(POST "/meetings/term-dates", Requires(ManagePolicies), Page, pages::meetings::set_term_dates),
         route!(POST "/meetings", Requires(WriteConcern), Page, pages::meetings::create),
         route!(POST "/meetings/schedule", Requires(WriteConcern), Page, pages::meetings::create_schedule),
         route!(GET "/meetings/{meeting_id}", Requires(ReadMeetings), Page, pages::meetings::page),

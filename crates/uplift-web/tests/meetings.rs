@@ -765,3 +765,63 @@ async fn a_school_user_sees_only_their_own_current_plan_and_no_meetings() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn term_dates_are_the_organisations_own_and_bad_ones_are_refused() {
+    let app = with_proposal().await;
+    let (cookie, csrf) = app.session(Role::Lead).await;
+    let c = Some(cookie.as_str());
+    let page = app.get("/meetings/term-dates?year=2026/27", c).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("England's typical term dates"));
+    assert!(page.body.contains("Autumn 1 starts"));
+    let mut form: Vec<(&str, &str)> = vec![
+        ("csrf_token", &csrf),
+        ("year", "2026/27"),
+        ("autumn1_start", "2026-09-02"),
+        ("autumn1_end", "2026-10-23"),
+        ("autumn2_start", "2026-11-02"),
+        ("autumn2_end", "2026-12-18"),
+        ("spring1_start", "2027-01-05"),
+        ("spring1_end", "2027-02-12"),
+        ("spring2_start", "2027-02-10"),
+        ("spring2_end", "2027-03-26"),
+        ("summer1_start", "2027-04-12"),
+        ("summer1_end", "2027-05-28"),
+        ("summer2_start", "2027-06-07"),
+        ("summer2_end", "2027-07-21"),
+    ];
+    // Spring 2 overlapping Spring 1: refused naming it, nothing saved.
+    let r = app.post_form("/meetings/term-dates", c, &form).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("href=\"#spring2_start\""), "{}", r.body);
+    assert_eq!(audited(&app, "term_dates").await, 0);
+    form[8] = ("spring2_start", "2027-02-22");
+    let r = app.post_form("/meetings/term-dates", c, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get("/meetings/term-dates?year=2026/27", c).await;
+    assert!(page.body.contains("Your organisation's term dates"));
+    // 2 November is now term time, 30 October is not: a meeting then is warned about.
+    let r = app
+        .post_form(
+            "/meetings",
+            c,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "schools_review_group"),
+                ("date", "2026-10-30"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("outside term time"), "{}", r.body);
+    // An adviser reads but cannot change them.
+    let (adv, adv_csrf) = app.session(Role::Adviser).await;
+    let r = app
+        .post_form(
+            "/meetings/term-dates",
+            Some(&adv),
+            &[("csrf_token", &adv_csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -14,6 +14,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Meetings, action plans and School Performance Boards (issue 6).
     ("GET", "/meetings", "admin lead adviser panel"),
     ("GET", "/meetings/new", "lead adviser"),
+    ("GET", "/meetings/term-dates", "admin lead adviser panel"),
+    ("POST", "/meetings/term-dates", "admin lead"),
     ("POST", "/meetings", "lead adviser"),
     ("POST", "/meetings/schedule", "lead adviser"),
     ("GET", "/meetings/{meeting_id}", "admin lead adviser panel"),

@@ -17,7 +17,7 @@ use jiff::civil::Weekday;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use uplift_domain::access::{authorize, Action, Scope};
-use uplift_domain::calendar::{AcademicYear, TermDates, WorkingDayCalendar};
+use uplift_domain::calendar::{AcademicYear, HalfTerm, TermDates, WorkingDayCalendar};
 use uplift_domain::concern::{
     build_agenda, check_meeting_date, schedule, Agenda, AgendaProposal, AgendaSection,
     DecisionKind, MeetingKind, OpenDeadline, SchedulePreference, SpbDeadlines, StepState,
@@ -1629,4 +1629,180 @@ pub async fn papers(
         bytes,
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Term dates
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TermQuery {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+fn half_key(h: HalfTerm) -> &'static str {
+    match h {
+        HalfTerm::Autumn1 => "autumn1",
+        HalfTerm::Autumn2 => "autumn2",
+        HalfTerm::Spring1 => "spring1",
+        HalfTerm::Spring2 => "spring2",
+        HalfTerm::Summer1 => "summer1",
+        HalfTerm::Summer2 => "summer2",
+    }
+}
+
+async fn render_terms(
+    state: &AppState,
+    user: &CurrentUser,
+    year: AcademicYear,
+    values: &BTreeMap<String, String>,
+    own: bool,
+    errors: Vec<Value>,
+    flash: Option<&str>,
+) -> Result<Response, PageError> {
+    let rows: Vec<Value> = HalfTerm::ALL
+        .iter()
+        .map(|h| {
+            let k = half_key(*h);
+            context! {
+                name => h.to_string(),
+                start_field => format!("{k}_start"), end_field => format!("{k}_end"),
+                start => values.get(&format!("{k}_start")).cloned().unwrap_or_default(),
+                end => values.get(&format!("{k}_end")).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let this = AcademicYear::containing(today());
+    let years: Vec<Value> = [this.previous(), Some(this), this.next()]
+        .into_iter()
+        .flatten()
+        .map(|y| context! { value => y.to_string(), text => y.to_string() })
+        .collect();
+    let has_errors = !errors.is_empty();
+    let res = render(
+        state,
+        Some(user),
+        "/meetings",
+        "term_dates.html",
+        "Term dates",
+        context! {
+            year => year.to_string(), years => years, rows => rows, own => own,
+            can_manage => can(user, Action::ManagePolicies),
+            field_errors => by_field(&errors), errors => errors, has_errors => has_errors, flash => flash,
+        },
+    )?;
+    Ok(with_status(res, has_errors))
+}
+
+fn term_values(t: &TermDates) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (h, r) in t.half_terms() {
+        out.insert(format!("{}_start", half_key(h)), r.start().to_string());
+        out.insert(format!("{}_end", half_key(h)), r.end().to_string());
+    }
+    out
+}
+
+/// `GET /meetings/term-dates`: the organisation's term dates for a year
+/// (England's typical dates until it sets its own); meetings are scheduled
+/// in them and dates outside them are warned about.
+pub async fn term_dates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Response, PageError> {
+    let year = AcademicYear::parse(&q.year).unwrap_or_else(|_| AcademicYear::containing(today()));
+    let (t, own) = state
+        .db
+        .term_dates(user.principal.organisation_id, year)
+        .await?;
+    let flash = q
+        .done
+        .is_some()
+        .then_some("The term dates have been saved.");
+    render_terms(
+        &state,
+        &user,
+        year,
+        &term_values(&t),
+        own,
+        Vec::new(),
+        flash,
+    )
+    .await
+}
+
+/// `POST /meetings/term-dates`: sets the organisation's term dates for a
+/// year; refused, naming the half term, when they are out of order, overlap
+/// or leave the year.
+pub async fn set_term_dates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::ManagePolicies, Scope::Organisation(org))?;
+    let values: BTreeMap<String, String> = fields
+        .iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .map(|(k, v)| (k.clone(), v.trim().to_string()))
+        .collect();
+    let Ok(year) = AcademicYear::parse(field(&fields, "year")) else {
+        let year = AcademicYear::containing(today());
+        let errors = vec![err("year", "Select the academic year")];
+        return render_terms(&state, &user, year, &values, false, errors, None).await;
+    };
+    let mut errors = Vec::new();
+    let mut ranges = Vec::new();
+    for h in HalfTerm::ALL {
+        let k = half_key(h);
+        let start = parse_date(field(&fields, &format!("{k}_start")));
+        let end = parse_date(field(&fields, &format!("{k}_end")));
+        match (start, end) {
+            (Some(s), Some(e)) => match uplift_domain::calendar::DateRange::new(s, e) {
+                Ok(r) => ranges.push(r),
+                Err(_) => errors.push(err(
+                    &format!("{k}_end"),
+                    &format!("{h} must end on or after the day it starts"),
+                )),
+            },
+            (None, _) => errors.push(err(
+                &format!("{k}_start"),
+                &format!("Enter the first day of {h}, for example 2026-09-03"),
+            )),
+            (_, None) => errors.push(err(
+                &format!("{k}_end"),
+                &format!("Enter the last day of {h}, for example 2026-10-23"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return render_terms(&state, &user, year, &values, false, errors, None).await;
+    }
+    let term = |a: usize| uplift_domain::calendar::Term {
+        first_half: ranges[a],
+        second_half: ranges[a + 1],
+    };
+    let dates = match TermDates::new(year, term(0), term(2), term(4)) {
+        Ok(d) => d,
+        Err(e) => {
+            let field = match &e {
+                uplift_domain::calendar::TermDatesError::OutsideYear { half_term, .. } => {
+                    format!("{}_start", half_key(*half_term))
+                }
+                uplift_domain::calendar::TermDatesError::Overlap { later, .. } => {
+                    format!("{}_start", half_key(*later))
+                }
+                _ => "year".to_string(),
+            };
+            let errors = vec![err(&field, &format!("The term dates cannot be saved: {e}"))];
+            return render_terms(&state, &user, year, &values, false, errors, None).await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    store::set_term_dates(&mut tx, &user.actor(), org, &dates).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/meetings/term-dates?year={year}&done=1")).into_response())
 }
