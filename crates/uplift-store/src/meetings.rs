@@ -653,6 +653,19 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// The organisation's schools that can be on the causing-concern list
+    /// (maintained schools and academies; not independent schools).
+    pub async fn listable_schools(
+        &self,
+        organisation_id: i64,
+    ) -> Result<std::collections::HashSet<i64>> {
+        let rows: Vec<i64> = on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT s.urn FROM schools s JOIN organisation_schools o ON o.urn = s.urn
+              WHERE o.organisation_id = $1 AND s.governance IN ('maintained', 'academy')")
+            .bind(organisation_id).fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The name of a school in the register.
     pub async fn school_name(&self, urn: i64) -> Result<Option<String>> {
         Ok(on_pool!(self.pool(), p => sqlx::query_scalar(

@@ -280,10 +280,15 @@ pub async fn create_plan(
         agreed_on,
         "plan_created",
         format!(
-            "{} \"{}\" agreed on {agreed_on} (version 1, {} priorities)",
+            "{} \"{}\" agreed on {agreed_on} (version 1, {} {})",
             plan_kind_label(kind),
             title,
-            content.priorities.len()
+            content.priorities.len(),
+            if content.priorities.len() == 1 {
+                "priority"
+            } else {
+                "priorities"
+            }
         ),
         ("plan", plan.id),
         None,

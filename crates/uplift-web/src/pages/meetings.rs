@@ -207,9 +207,14 @@ pub async fn live_agenda(
             .collect(),
         _ => db.categorise(org, &policy, today()).await?,
     };
+    // Only maintained schools and academies can be on the list.
+    let listable = db.listable_schools(org).await?;
     let mut proposals = Vec::new();
     for p in &placements {
         let u = i64::from(p.urn.get());
+        if !listable.contains(&u) {
+            continue;
+        }
         let mut by_action: BTreeMap<bool, ProposalItem> = BTreeMap::new();
         for pr in &p.proposals {
             let add = pr.action == ProposalAction::AddToCausingConcernList;
