@@ -649,7 +649,8 @@ impl Browser {
              const opts = Array.from(sel.options);
              let hit = opts.find(o => norm(o.text) === want)
                  || opts.find(o => norm(o.text).toLowerCase() === want.toLowerCase())
-                 || opts.find(o => norm(o.text).startsWith(want));
+                 || opts.find(o => norm(o.text).startsWith(want))
+                 || opts.find(o => norm(o.text).includes(want));
              return hit ? {element: hit} : {choices: opts.map(o => norm(o.text))};",
             vec![Self::element_ref(id), json!(norm(option))],
         );
@@ -714,6 +715,15 @@ impl Browser {
     /// The value now in the field labelled `label`.
     pub fn value_of(&self, label: &str) -> String {
         let id = self.control(None, label, "input, textarea, select");
+        self.execute("return arguments[0].value;", vec![Self::element_ref(&id)])
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The value now in the field labelled `label` inside the fieldset whose legend reads `legend`.
+    pub fn value_in(&self, legend: &str, label: &str) -> String {
+        let id = self.control(Some(legend), label, "input, textarea, select");
         self.execute("return arguments[0].value;", vec![Self::element_ref(&id)])
             .as_str()
             .unwrap_or_default()
