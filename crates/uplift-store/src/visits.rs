@@ -1112,6 +1112,7 @@ fn entity_of(action: &VisitAction) -> &'static str {
 /// Applies a workflow action to a visit (audited): the domain checks the
 /// stage, the actor and the fields; on success the changed rows are written
 /// and the step recorded. `Ok(None)`: no such visit in the organisation.
+#[allow(clippy::too_many_arguments)]
 pub async fn act(
     tx: &mut Tx,
     actor: &Actor,

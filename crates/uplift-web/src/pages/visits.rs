@@ -1063,7 +1063,7 @@ pub async fn plan_form(
     // An adviser plans their own visits; otherwise the school's named adviser.
     if let Some(a) = state.db.adviser_for_user(org, user.user.id).await? {
         values.adviser_id = a.id.to_string();
-    } else if let Some(urn) = values.urn.parse::<i64>().ok() {
+    } else if let Ok(urn) = values.urn.parse::<i64>() {
         if let Some(a) = state.db.current_assignments(org).await?.get(&urn) {
             values.adviser_id = a.adviser_id.to_string();
         }
@@ -1072,6 +1072,7 @@ pub async fn plan_form(
 }
 
 /// What the plan form (or the API) posts, parsed; field errors otherwise.
+#[allow(clippy::too_many_arguments)]
 pub fn parse_plan(
     urn: &str,
     adviser_id: &str,
