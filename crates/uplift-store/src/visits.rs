@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::FromRow;
 use uplift_domain::calendar::{AcademicYear, BankHolidays, TermDates};
-use uplift_domain::policy::{categorise_estate, Placement, Policy, SchoolFacts};
+use uplift_domain::policy::{categorise_estate, entitlements_in, Placement, Policy, SchoolFacts};
 use uplift_domain::register::{Date, Urn};
 use uplift_domain::visits::workflow::{Addendum, HeadResponse, Transition};
 use uplift_domain::visits::{
@@ -563,6 +563,26 @@ impl Db {
         for p in &mut placements {
             if let Some(o) = overrides.get(&i64::from(p.urn.get())) {
                 apply_flag_overrides(p, o);
+            }
+        }
+        // The category people decided is the one in force (the engine only proposes).
+        let states = self.category_states(organisation_id).await?;
+        for (f, p) in facts.iter().zip(placements.iter_mut()) {
+            let decided = states
+                .current
+                .get(&i64::from(p.urn.get()))
+                .and_then(|d| d.category.clone());
+            let Some(decided) = decided.filter(|d| *d != p.category) else {
+                continue;
+            };
+            if let (Some(cat), Some(e)) = (
+                policy.category(&decided),
+                entitlements_in(policy, f, &decided),
+            ) {
+                p.category_label = cat.label.clone();
+                p.causing_concern = cat.causing_concern;
+                p.category = decided;
+                p.entitlements = e;
             }
         }
         let terms = term_dates(year)?;

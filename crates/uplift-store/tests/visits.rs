@@ -832,3 +832,43 @@ async fn demo_gives_every_school_an_adviser_and_visits_in_stages() {
         assert_eq!(db.advisers(org).await.unwrap().len(), 6);
     }
 }
+
+#[tokio::test]
+async fn entitlement_follows_the_category_a_lead_decided() {
+    for (db, _dir) in each_backend().await {
+        let org = setup(&db).await;
+        let before = db
+            .school_entitlement(org, PRIMARY, year(), today())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(before.entitlement.category, "2v");
+        let policy = db.policy_in_force(org).await.unwrap();
+        let placement = db
+            .categorise_school(org, &policy, PRIMARY, today())
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        uplift_store::categorisation::override_category(
+            &mut tx,
+            &Actor::cli(),
+            org,
+            &policy,
+            &placement,
+            "2v",
+            "Agreed vulnerable at the annual review",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let after = db
+            .school_entitlement(org, PRIMARY, year(), today())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.entitlement.category, "2v");
+        assert_eq!(after.entitlement.count(&VisitType::SchoolEffectiveness), 6);
+        assert_eq!(after.slots.len() as u32, after.entitlement.total());
+    }
+}

@@ -3,7 +3,7 @@
 use super::condition::{Evidence, Tri};
 use super::facts::{SchoolFacts, View};
 use super::flags::{self, Flags};
-use super::format::{AdjustMode, Entitlement, Policy, Rag, Rule, VisitAllowance};
+use super::format::{AdjustMode, Category, Entitlement, Policy, Rag, Rule, VisitAllowance};
 use crate::calendar::AcademicYear;
 use crate::register::{Date, Urn};
 use serde::{Deserialize, Serialize};
@@ -344,29 +344,7 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
         });
     }
 
-    // Entitlements.
-    let mut entitlements = Entitlements {
-        academic_year: AcademicYear::containing(facts.as_of),
-        visits: Default::default(),
-        funded_days: Default::default(),
-        review: None,
-        notes: Vec::new(),
-        adjustments: Vec::new(),
-    };
-    apply(&mut entitlements, &cat.entitlement, AdjustMode::Set);
-    for adj in &policy.adjustments {
-        if !adj.categories.is_empty() && !adj.categories.contains(&cat.id) {
-            continue;
-        }
-        let applies = adj
-            .condition
-            .as_ref()
-            .is_none_or(|c| c.eval(&view, &mut Vec::new()) == Tri::Met);
-        if applies {
-            apply(&mut entitlements, &adj.entitlement, adj.mode);
-            entitlements.adjustments.push(adj.id.clone());
-        }
-    }
+    let entitlements = entitlements_of(policy, cat, facts, &view);
 
     Placement {
         urn: facts.urn,
@@ -385,6 +363,57 @@ pub fn categorise(policy: &Policy, facts: &SchoolFacts) -> Placement {
         entitlements,
         removal,
     }
+}
+
+/// A category's entitlements for a school: the category's own, then every
+/// adjustment of the policy that applies to the category and the school.
+fn entitlements_of(
+    policy: &Policy,
+    cat: &Category,
+    facts: &SchoolFacts,
+    view: &View,
+) -> Entitlements {
+    let mut entitlements = Entitlements {
+        academic_year: AcademicYear::containing(facts.as_of),
+        visits: Default::default(),
+        funded_days: Default::default(),
+        review: None,
+        notes: Vec::new(),
+        adjustments: Vec::new(),
+    };
+    apply(&mut entitlements, &cat.entitlement, AdjustMode::Set);
+    for adj in &policy.adjustments {
+        if !adj.categories.is_empty() && !adj.categories.contains(&cat.id) {
+            continue;
+        }
+        let applies = adj
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.eval(view, &mut Vec::new()) == Tri::Met);
+        if applies {
+            apply(&mut entitlements, &adj.entitlement, adj.mode);
+            entitlements.adjustments.push(adj.id.clone());
+        }
+    }
+    entitlements
+}
+
+/// The entitlements a school has in `category` (a category people decided,
+/// which may differ from the one the rules place it in), with the policy's
+/// adjustments that apply to it; `None` for a category the policy lacks.
+pub fn entitlements_in(
+    policy: &Policy,
+    facts: &SchoolFacts,
+    category: &str,
+) -> Option<Entitlements> {
+    let cat = policy.category(category)?;
+    let mut view = View::new(
+        facts,
+        policy.defaults.inspection_expected_after_months,
+        policy.defaults.new_head_months,
+    );
+    view.flags = Some(flags::derive(policy, &view));
+    Some(entitlements_of(policy, cat, facts, &view))
 }
 
 /// Places every school, in the order given.

@@ -110,8 +110,8 @@ mod format;
 
 pub use condition::{Atom, Condition, Evidence, Op, Tri};
 pub use engine::{
-    categorise, categorise_estate, Entitlements, Placement, Proposal, ProposalAction, RemovalCheck,
-    RuleKind, RuleOutcome,
+    categorise, categorise_estate, entitlements_in, Entitlements, Placement, Proposal,
+    ProposalAction, RemovalCheck, RuleKind, RuleOutcome,
 };
 pub use estate::{csv_field, CategoryCount, Direction, EstateAssessment, Movement};
 pub use facts::{
