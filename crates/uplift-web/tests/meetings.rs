@@ -400,6 +400,20 @@ async fn papers_pdf_holds_the_agenda_the_case_and_the_decisions() {
     assert!(page.body.contains("Review of the causing-concern list"));
     // Panel members read but do not decide.
     assert!(!page.body.contains("Record the decision for"));
+    assert!(page
+        .body
+        .contains(&format!("{OTHER_NAME} (URN {OTHER_SCHOOL})")));
+    // An independent school cannot be on the list, so it is never proposed on an agenda.
+    app.db
+        .execute_raw(&format!(
+            "UPDATE schools SET governance = 'independent' WHERE urn = {OTHER_SCHOOL}"
+        ))
+        .await
+        .unwrap();
+    let page = app
+        .get(&format!("/meetings/{}", f.meeting_id), Some(&cookie))
+        .await;
+    assert!(!page.body.contains(OTHER_NAME));
 }
 
 #[tokio::test]
