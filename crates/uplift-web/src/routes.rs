@@ -116,6 +116,7 @@ pub fn all() -> Vec<Route> {
         route!(GET "/advisers", Requires(ReadAdvisers), Page, pages::visits::advisers),
         route!(POST "/advisers", Requires(ManageAdvisers), Page, pages::visits::create_adviser),
         route!(POST "/advisers/assign", Requires(ManageAdvisers), Page, pages::visits::assign),
+        route!(POST "/advisers/response-days", Requires(ManageAdvisers), Page, pages::visits::response_days),
         route!(GET "/visits", Requires(ReadVisits), Page, pages::visits::list),
         route!(GET "/visits/new", Requires(WriteVisits), Page, pages::visits::plan_form),
         route!(POST "/visits", Requires(WriteVisits), Page, pages::visits::plan),

@@ -95,6 +95,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/advisers", "admin lead adviser panel"),
     ("POST", "/advisers", "admin lead"),
     ("POST", "/advisers/assign", "admin lead"),
+    ("POST", "/advisers/response-days", "admin lead"),
     ("GET", "/visits", "admin lead adviser panel school"),
     ("GET", "/visits/new", "lead adviser"),
     ("POST", "/visits", "lead adviser"),

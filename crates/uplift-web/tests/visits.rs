@@ -664,6 +664,25 @@ async fn caseload_entitlement_and_reassignment() {
         assert_eq!(r.status, StatusCode::OK, "{g}");
         assert!(r.body.contains("Delivered against due"));
     }
+    // The response window: bad input named; a good one used for the next note sent.
+    let r = app
+        .post_form(
+            "/advisers/response-days",
+            Some(&cookie),
+            &[("csrf_token", &csrf), ("response_days", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("href=\"#response-days\""));
+    let r = app
+        .post_form(
+            "/advisers/response-days",
+            Some(&cookie),
+            &[("csrf_token", &csrf), ("response_days", "15")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.response_working_days().await.unwrap(), 15);
     // The API: advisers, caseload, entitlement.
     let lead = app.user(Role::Lead);
     let r = app

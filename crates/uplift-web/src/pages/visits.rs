@@ -547,6 +547,7 @@ struct AdviserFormValues {
     urn: String,
     adviser_id: String,
     reason: String,
+    response_days: Option<String>,
 }
 
 async fn render_advisers(
@@ -658,6 +659,7 @@ async fn render_advisers(
             suggestions => suggestions,
             unassigned => unassigned,
             can_manage => can(user, Action::ManageAdvisers),
+            response_days => form.response_days.clone().unwrap_or(state.db.response_working_days().await?.to_string()),
             expertise_options => expertise_options(),
             school_options => school_options,
             adviser_options => adviser_options,
@@ -688,6 +690,7 @@ pub async fn advisers(
     let flash = match q.done.as_deref() {
         Some("added") => Some("The adviser has been added."),
         Some("assigned") => Some("The named adviser has been changed."),
+        Some("response-days") => Some("The response window has been changed."),
         _ => None,
     };
     render_advisers(
@@ -835,6 +838,33 @@ pub async fn assign(
         ));
     }
     render_advisers(&state, &user, current_year(), &form, &errors, None).await
+}
+
+/// `POST /advisers/response-days`: the working days a headteacher has to
+/// respond to a note of visit (a lead or an administrator; audited).
+pub async fn response_days(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let text = field(&fields, "response_days").trim().to_string();
+    let error = match text.parse::<u32>() {
+        Ok(days) if (1..=60).contains(&days) => {
+            let mut tx = state.db.begin().await?;
+            sv::set_response_working_days(&mut tx, &user.actor(), days).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to("/advisers?done=response-days").into_response());
+        }
+        _ => FieldError::new(
+            "response_days",
+            "Enter the response window as a whole number of working days from 1 to 60, like 10",
+        ),
+    };
+    let form = AdviserFormValues {
+        response_days: Some(text),
+        ..Default::default()
+    };
+    render_advisers(&state, &user, current_year(), &form, &[error], None).await
 }
 
 // ---------------------------------------------------------------------------
