@@ -478,8 +478,22 @@ pub async fn policy_in(tx: &mut Tx, organisation_id: i64) -> Result<Option<Polic
                 adopted_by_user_id, adopted_at
          FROM organisation_policies WHERE organisation_id = $1 ORDER BY id DESC LIMIT 1")
         .bind(organisation_id).fetch_optional(&mut **c).await)?;
-    match rec {
-        Some(r) => Ok(Some(r.load()?)),
+    if let Some(r) = rec {
+        return Ok(Some(r.load()?));
+    }
+    // No policy adopted: the default preset for the organisation's kind is in
+    // force, exactly as categorisation reads it (`Db::policy_in_force`).
+    let kind: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT kind FROM organisations WHERE id = $1")
+        .bind(organisation_id).fetch_optional(&mut **c).await)?;
+    match kind {
+        Some(kind) => {
+            crate::categorisation::load_policy(crate::categorisation::PolicySource::Preset(
+                crate::categorisation::default_preset(&kind),
+            ))
+            .map(Some)
+            .map_err(|e| StoreError::Invalid(crate::categorisation::describe_errors(&e)))
+        }
         None => Ok(None),
     }
 }
