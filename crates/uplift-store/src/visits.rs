@@ -434,6 +434,20 @@ impl Db {
             .bind(organisation_id).fetch_all(p).await)?)
     }
 
+    /// The Lead Officer of each school with an open causing-concern case, by
+    /// URN (recorded on the case by the schools-causing-concern work).
+    pub async fn lead_officers(&self, organisation_id: i64) -> Result<HashMap<i64, String>> {
+        let rows: Vec<(i64, Option<String>)> = on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT c.urn, COALESCE(c.lead_officer_name, u.name) FROM concern_cases c
+             LEFT JOIN users u ON u.id = c.lead_officer_user_id
+             WHERE c.organisation_id = $1 AND c.closed_on IS NULL")
+            .bind(organisation_id).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(u, n)| n.map(|n| (u, n)))
+            .collect())
+    }
+
     /// The working days a headteacher has to respond to a note of visit.
     pub async fn response_working_days(&self) -> Result<u32> {
         Ok(self

@@ -569,9 +569,20 @@ async fn caseload_entitlement_and_reassignment() {
     let app = TestApp::new().await;
     let fx = app.visits().await;
     let (cookie, csrf) = app.session(Role::Lead).await;
+    // A Lead Officer recorded on an open causing-concern case shows on the caseload.
+    let t = uplift_store::now();
+    app.db
+        .execute_raw(&format!(
+            "INSERT INTO concern_cases (organisation_id, urn, state, governance, opened_on, lead_officer_name, created_at, updated_at)
+             VALUES ({}, {OWN_SCHOOL}, 'open', 'maintained', '2026-10-01', 'Lena Lead-Officer', '{t}', '{t}')",
+            app.org_id
+        ))
+        .await
+        .unwrap();
     let page = app.get("/advisers", Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Test adviser"));
+    assert!(page.body.contains("Lena Lead-Officer"));
     assert!(page.body.contains("Days committed"));
     // Add an adviser: bad input named, nothing saved.
     let r = app

@@ -563,6 +563,7 @@ async fn render_advisers(
     let advisers = adviser_names(state, org).await?;
     let names = school_names(state, org).await?;
     let assignments = state.db.current_assignments(org).await?;
+    let lead_officers = state.db.lead_officers(org).await?;
     let name_of = |urn: i64| {
         names
             .get(&urn)
@@ -593,6 +594,7 @@ async fn render_advisers(
                         href => format!("/schools/{urn}"),
                         category => p.map(|p| p.entitlement.category_label.clone()).unwrap_or_default(),
                         visits => p.map(|p| p.entitlement.total()).unwrap_or(0),
+                        lead_officer => lead_officers.get(&urn).cloned().unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -2098,8 +2100,10 @@ pub async fn school_section(
             context! { href => format!("/visits/{}", v.id), date => show_date(&v.planned_date), visit_type => v.visit_type().label(), stage => stage, colour => colour }
         })
         .collect();
+    let lead_officer = state.db.lead_officers(org).await?.remove(&urn);
     Ok(Some(context! {
         year => year.to_string(),
+        lead_officer => lead_officer,
         category => plan.entitlement.category_label.clone(),
         adviser => current,
         history => history,
