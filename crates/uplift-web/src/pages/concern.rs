@@ -223,6 +223,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             if why.is_empty() {
                 why = p.rationale.iter().map(|r| r.summary.clone()).collect();
             }
+            dedupe(&mut why);
             context! {
                 urn => urn,
                 school => p.name.clone(),
@@ -282,6 +283,7 @@ async fn render_designate(
             .map(|r| r.summary.clone())
             .collect();
     }
+    dedupe(&mut triggers);
     let options: Vec<Value> = triggers
         .iter()
         .map(|t| context! { value => t, text => t })
@@ -1711,4 +1713,11 @@ pub async fn save_template(
             render_templates(&state, &user, kind, Some(body), vec![e], None).await
         }
     }
+}
+
+/// Keeps the first of each repeated reason (a proposal often restates the
+/// trigger that caused it), in order.
+fn dedupe(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| seen.insert(i.clone()));
 }
