@@ -227,9 +227,6 @@ fn allowed(who: &str, role: Role) -> bool {
 /// Routes a role may use whose record the fixture hides from it (404): QA
 /// reviewers (panel) see only the notes sampled to them.
 const HIDDEN: &[(&str, &str, &str)] = &[
-    // A school's own users read the letters issued to them, never the case.
-    ("GET", "/concern/cases/{case}", "school"),
-    ("GET", "/api/v1/concern/cases/{case}", "school"),
     ("GET", "/visits/{visit}/note", "panel"),
     ("GET", "/visits/{visit}/note.pdf", "panel"),
     ("GET", "/api/v1/visits/{visit}/note", "panel"),
