@@ -19,37 +19,81 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/meetings", "lead adviser"),
     ("POST", "/meetings/schedule", "lead adviser"),
     ("GET", "/meetings/{meeting_id}", "admin lead adviser panel"),
-    ("GET", "/meetings/{meeting_id}/papers.pdf", "admin lead adviser panel"),
+    (
+        "GET",
+        "/meetings/{meeting_id}/papers.pdf",
+        "admin lead adviser panel",
+    ),
     ("POST", "/meetings/{meeting_id}/attendees", "lead adviser"),
     ("POST", "/meetings/{meeting_id}/minutes", "lead adviser"),
     ("POST", "/meetings/{meeting_id}/status", "lead adviser"),
     ("POST", "/meetings/{meeting_id}/agenda", "lead adviser"),
     ("POST", "/meetings/{meeting_id}/decisions", "lead"),
-    ("GET", "/concern/cases/{case_id}/plan", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/concern/cases/{case_id}/plan",
+        "admin lead adviser panel school",
+    ),
     ("GET", "/concern/cases/{case_id}/plan/new", "lead adviser"),
     ("POST", "/concern/cases/{case_id}/plan", "lead adviser"),
-    ("POST", "/concern/cases/{case_id}/monitoring-and-challenge", "lead"),
+    (
+        "POST",
+        "/concern/cases/{case_id}/monitoring-and-challenge",
+        "lead",
+    ),
     ("GET", "/plans/{plan_id}", "admin lead adviser panel school"),
     ("GET", "/plans/{plan_id}/edit", "lead adviser"),
     ("POST", "/plans/{plan_id}/edit", "lead adviser"),
     ("GET", "/plans/{plan_id}/review", "lead adviser"),
     ("POST", "/plans/{plan_id}/review", "lead adviser"),
-    ("GET", "/concern/cases/{case_id}/spb", "admin lead adviser panel"),
+    (
+        "GET",
+        "/concern/cases/{case_id}/spb",
+        "admin lead adviser panel",
+    ),
     ("POST", "/concern/cases/{case_id}/spb", "lead adviser"),
     ("GET", "/spb/{spb_id}", "admin lead adviser panel"),
     ("POST", "/spb/{spb_id}/steps", "lead adviser"),
     ("GET", "/api/v1/meetings", "admin lead adviser panel"),
     ("POST", "/api/v1/meetings", "lead adviser"),
-    ("GET", "/api/v1/meetings/{meeting_id}", "admin lead adviser panel"),
-    ("GET", "/api/v1/meetings/{meeting_id}/agenda", "admin lead adviser panel"),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting_id}",
+        "admin lead adviser panel",
+    ),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting_id}/agenda",
+        "admin lead adviser panel",
+    ),
     ("POST", "/api/v1/meetings/{meeting_id}/decisions", "lead"),
-    ("GET", "/api/v1/concern/cases/{case_id}/plans", "admin lead adviser panel school"),
-    ("POST", "/api/v1/concern/cases/{case_id}/plans", "lead adviser"),
-    ("GET", "/api/v1/plans/{plan_id}", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/concern/cases/{case_id}/plans",
+        "admin lead adviser panel school",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case_id}/plans",
+        "lead adviser",
+    ),
+    (
+        "GET",
+        "/api/v1/plans/{plan_id}",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/api/v1/plans/{plan_id}/versions", "lead adviser"),
     ("POST", "/api/v1/plans/{plan_id}/reviews", "lead adviser"),
-    ("GET", "/api/v1/concern/cases/{case_id}/spb", "admin lead adviser panel"),
-    ("POST", "/api/v1/concern/cases/{case_id}/spb", "lead adviser"),
+    (
+        "GET",
+        "/api/v1/concern/cases/{case_id}/spb",
+        "admin lead adviser panel",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case_id}/spb",
+        "lead adviser",
+    ),
     ("GET", "/api/v1/spb/{spb_id}", "admin lead adviser panel"),
     ("POST", "/api/v1/spb/{spb_id}/steps", "lead adviser"),
     ("GET", "/sign-in", "public"),
@@ -100,12 +144,28 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/visits/new", "lead adviser"),
     ("POST", "/visits", "lead adviser"),
     ("GET", "/visits/{visit}", "admin lead adviser panel school"),
-    ("POST", "/visits/{visit}/self-evaluation/request", "lead adviser"),
+    (
+        "POST",
+        "/visits/{visit}/self-evaluation/request",
+        "lead adviser",
+    ),
     ("POST", "/visits/{visit}/self-evaluation", "school"),
-    ("POST", "/visits/{visit}/self-evaluation/review", "lead adviser"),
+    (
+        "POST",
+        "/visits/{visit}/self-evaluation/review",
+        "lead adviser",
+    ),
     ("POST", "/visits/{visit}/held", "lead adviser"),
-    ("GET", "/visits/{visit}/note", "admin lead adviser panel school"),
-    ("GET", "/visits/{visit}/note.pdf", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/visits/{visit}/note",
+        "admin lead adviser panel school",
+    ),
+    (
+        "GET",
+        "/visits/{visit}/note.pdf",
+        "admin lead adviser panel school",
+    ),
     ("GET", "/visits/{visit}/note/edit", "lead adviser"),
     ("POST", "/visits/{visit}/note", "lead adviser"),
     ("POST", "/visits/{visit}/note/send", "lead adviser"),
@@ -117,26 +177,58 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/visits/{visit}/note/addenda", "lead adviser"),
     ("GET", "/api/v1/advisers", "admin lead adviser panel"),
     ("GET", "/api/v1/caseload", "admin lead adviser panel"),
-    ("GET", "/api/v1/schools/{urn}/entitlement", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/schools/{urn}/entitlement",
+        "admin lead adviser panel school",
+    ),
     ("GET", "/api/v1/visits", "admin lead adviser panel school"),
     ("POST", "/api/v1/visits", "lead adviser"),
-    ("GET", "/api/v1/visits/{visit}", "admin lead adviser panel school"),
-    ("POST", "/api/v1/visits/{visit}/self-evaluation/request", "lead adviser"),
+    (
+        "GET",
+        "/api/v1/visits/{visit}",
+        "admin lead adviser panel school",
+    ),
+    (
+        "POST",
+        "/api/v1/visits/{visit}/self-evaluation/request",
+        "lead adviser",
+    ),
     ("POST", "/api/v1/visits/{visit}/self-evaluation", "school"),
-    ("POST", "/api/v1/visits/{visit}/self-evaluation/review", "lead adviser"),
+    (
+        "POST",
+        "/api/v1/visits/{visit}/self-evaluation/review",
+        "lead adviser",
+    ),
     ("POST", "/api/v1/visits/{visit}/held", "lead adviser"),
-    ("GET", "/api/v1/visits/{visit}/note", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/visits/{visit}/note",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/api/v1/visits/{visit}/note", "lead adviser"),
     ("POST", "/api/v1/visits/{visit}/note/send", "lead adviser"),
     ("POST", "/api/v1/visits/{visit}/note/respond", "school"),
     ("POST", "/api/v1/visits/{visit}/note/share", "lead adviser"),
     ("POST", "/api/v1/visits/{visit}/note/school-share", "school"),
-    ("POST", "/api/v1/visits/{visit}/note/finalise", "lead adviser"),
-    ("POST", "/api/v1/visits/{visit}/note/addenda", "lead adviser"),
+    (
+        "POST",
+        "/api/v1/visits/{visit}/note/finalise",
+        "lead adviser",
+    ),
+    (
+        "POST",
+        "/api/v1/visits/{visit}/note/addenda",
+        "lead adviser",
+    ),
     ("GET", "/concern", "admin lead adviser panel school"),
     ("GET", "/concern/designate/{urn}", "lead"),
     ("POST", "/concern/designate/{urn}", "lead"),
-    ("GET", "/concern/cases/{case}", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/concern/cases/{case}",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/concern/cases/{case}/decisions", "lead"),
     ("POST", "/concern/cases/{case}/lead-officer", "lead"),
     ("POST", "/concern/cases/{case}/contacts", "lead adviser"),
@@ -146,20 +238,48 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/concern/cases/{case}/eligibility", "lead"),
     ("POST", "/concern/cases/{case}/powers", "lead"),
     ("POST", "/concern/cases/{case}/academy-concern", "lead"),
-    ("POST", "/concern/cases/{case}/inspection-support", "lead adviser"),
+    (
+        "POST",
+        "/concern/cases/{case}/inspection-support",
+        "lead adviser",
+    ),
     ("POST", "/concern/notices/{notice}/outcome", "lead"),
     ("POST", "/concern/tasks/{task}/done", "lead adviser"),
-    ("GET", "/concern/letters/{letter}", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/concern/letters/{letter}",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/concern/letters/{letter}", "lead adviser"),
     ("POST", "/concern/letters/{letter}/issue", "lead"),
     ("GET", "/settings/letters", "admin lead"),
     ("POST", "/settings/letters", "admin lead"),
-    ("GET", "/api/v1/concern/cases", "admin lead adviser panel school"),
-    ("GET", "/api/v1/concern/cases/{case}", "admin lead adviser panel school"),
-    ("POST", "/api/v1/concern/cases/{case}/warning-notices", "lead"),
-    ("GET", "/api/v1/concern/decisions", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/concern/cases",
+        "admin lead adviser panel school",
+    ),
+    (
+        "GET",
+        "/api/v1/concern/cases/{case}",
+        "admin lead adviser panel school",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/warning-notices",
+        "lead",
+    ),
+    (
+        "GET",
+        "/api/v1/concern/decisions",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/api/v1/concern/decisions", "lead"),
-    ("GET", "/api/v1/concern/letters", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/concern/letters",
+        "admin lead adviser panel school",
+    ),
     ("GET", "/api/v1/me", "*"),
     ("GET", "/notifications", "*"),
     ("POST", "/notifications/read", "*"),
@@ -178,12 +298,28 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/qa/survey", "school"),
     ("GET", "/api/v1/qa/assignments", "lead adviser panel"),
     ("GET", "/api/v1/qa/overview", "lead adviser panel"),
-    ("GET", "/visits/{visit}/attachments", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/visits/{visit}/attachments",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/visits/{visit}/attachments", "lead adviser"),
-    ("GET", "/visits/{visit}/attachments/{attachment}", "admin lead adviser panel school"),
-    ("GET", "/api/v1/visits/{visit}/attachments", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/visits/{visit}/attachments/{attachment}",
+        "admin lead adviser panel school",
+    ),
+    (
+        "GET",
+        "/api/v1/visits/{visit}/attachments",
+        "admin lead adviser panel school",
+    ),
     ("POST", "/api/v1/visits/{visit}/attachments", "lead adviser"),
-    ("GET", "/api/v1/visits/{visit}/attachments/{attachment}", "admin lead adviser panel school"),
+    (
+        "GET",
+        "/api/v1/visits/{visit}/attachments/{attachment}",
+        "admin lead adviser panel school",
+    ),
     ("GET", "/api/v1/notifications", "*"),
     ("GET", "/api/v1/calendar-feeds", "*"),
     ("GET", "/api/v1/users", "admin lead"),
@@ -233,12 +369,21 @@ const HIDDEN: &[(&str, &str, &str)] = &[
     ("GET", "/visits/{visit}/attachments", "panel"),
     ("GET", "/visits/{visit}/attachments/{attachment}", "panel"),
     ("GET", "/api/v1/visits/{visit}/attachments", "panel"),
-    ("GET", "/api/v1/visits/{visit}/attachments/{attachment}", "panel"),
+    (
+        "GET",
+        "/api/v1/visits/{visit}/attachments/{attachment}",
+        "panel",
+    ),
 ];
 
 /// Attachment 1: a PDF on the visit (not its note), added by the lead.
 async fn seed_attachment(app: &TestApp, visit: i64) {
-    let access = app.db.visit_access(app.org_id, visit).await.unwrap().unwrap();
+    let access = app
+        .db
+        .visit_access(app.org_id, visit)
+        .await
+        .unwrap()
+        .unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let a = uplift_store::attachments::add(
         &mut tx,
@@ -429,7 +574,12 @@ async fn api_by_token_gets_exactly_what_the_role_allows() {
                 )
                 .await;
             if allowed(who, role) && hidden(method, r.path, role) {
-                assert_eq!(reply.status, StatusCode::NOT_FOUND, "{role} {method} {}", r.path);
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{role} {method} {}",
+                    r.path
+                );
             } else if allowed(who, role) && r.method != axum::http::Method::GET {
                 // A change sent without a body is refused for what it lacks, never for who sent it.
                 assert!(
