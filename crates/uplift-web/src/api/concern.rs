@@ -83,8 +83,8 @@ pub async fn cases(State(state): State<AppState>, user: CurrentUser) -> Result<R
 
 /// One case with its timeline, decisions, tasks, notices, powers and letters
 /// (a school user: their own school's case state and issued letters only).
-#[utoipa::path(get, path = "/api/v1/concern/cases/{id}", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The case")),
+#[utoipa::path(get, path = "/api/v1/concern/cases/{case}", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")),
     responses((status = 200, body = Object, description = "The case"),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody)))]
@@ -276,8 +276,8 @@ pub struct WarningNoticeBody {
 
 /// Gives a warning notice (a lead): its compliance end date is counted in
 /// working days with the bank holidays; the letter is drafted.
-#[utoipa::path(post, path = "/api/v1/concern/cases/{id}/warning-notices", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The case")), request_body = WarningNoticeBody,
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/warning-notices", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = WarningNoticeBody,
     responses((status = 200, body = Object, description = "The notice and its letter"),
         (status = 400, body = ConcernErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
