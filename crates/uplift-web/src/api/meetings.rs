@@ -25,14 +25,13 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
+use crate::pages::concern::case_for;
 use crate::pages::meetings::{
     check_decision, check_new_meeting, id_from_path, live_agenda, meeting_of, parse_date, record,
     section_label, DecisionCheck,
 };
 use crate::pages::plans::plan_for;
-use crate::pages::spb::{
-    automatic_category, case_for, spb_for, state_words, status_rows, step_from,
-};
+use crate::pages::spb::{automatic_category, spb_for, state_words, status_rows, step_from};
 
 /// A refusal naming its fields.
 #[derive(Debug, Clone, ToSchema)]

@@ -29,6 +29,7 @@ use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::categories::{today, urn_from_path};
+use crate::pages::meetings::id_from_path;
 use crate::render::render;
 
 type Fields = BTreeMap<String, Vec<String>>;
@@ -730,14 +731,6 @@ fn flash_text(done: Option<&str>) -> Option<String> {
     )
 }
 
-fn id_from_path(s: &str) -> Result<i64, Problem> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or(Problem::NotFound)
-}
-
 /// `GET /concern/cases/{id}`: the case with its whole timeline.
 pub async fn case(
     State(state): State<AppState>,
@@ -757,17 +750,19 @@ pub async fn case(
     .await
 }
 
-async fn case_for_change(
+/// The case of the organisation, checked for `action` (a school user: only
+/// their own school; anything else is "not found"). The one lookup every case
+/// page and API handler uses.
+pub(crate) async fn case_for(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    case_id: &str,
     action: Action,
-) -> Result<CaseRecord, PageError> {
-    let id = id_from_path(id)?;
+) -> Result<CaseRecord, Problem> {
     let org = user.principal.organisation_id;
     let case = state
         .db
-        .concern_case(org, id)
+        .concern_case(org, id_from_path(case_id)?)
         .await?
         .ok_or(Problem::NotFound)?;
     permit(
@@ -811,7 +806,7 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let kind = one(&f, "kind");
@@ -869,7 +864,7 @@ pub async fn lead_officer(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let officer = one(&f, "lead_officer").parse::<i64>().ok();
@@ -899,7 +894,7 @@ pub async fn contacts(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::WriteConcern).await?;
+    let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
     let f = fields(form);
     let chair = one(&f, "chair_name");
     if chair.chars().count() > 200 {
@@ -931,7 +926,7 @@ pub async fn letter_of_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let concerns = lines(&one(&f, "loc_concerns"));
@@ -973,7 +968,7 @@ pub async fn warning_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let grounds: Vec<Ground> = many(&f, "grounds")
@@ -1057,7 +1052,7 @@ pub async fn notice_outcome(
         .concern_notice(org, id)
         .await?
         .ok_or(Problem::NotFound)?;
-    let case = case_for_change(
+    let case = case_for(
         &state,
         &user,
         &notice.case_id.to_string(),
@@ -1104,7 +1099,7 @@ pub async fn written_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let proposed: Vec<PowerKind> = many(&f, "proposed")
@@ -1158,7 +1153,7 @@ pub async fn eligibility(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let route =
@@ -1190,7 +1185,7 @@ pub async fn power(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let people = lines(&one(&f, "people"));
@@ -1266,7 +1261,7 @@ pub async fn academy_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::DecideConcern).await?;
+    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let to_trust = match one(&f, "raised_with").as_str() {
@@ -1320,7 +1315,7 @@ pub async fn inspection_support(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for_change(&state, &user, &id, Action::WriteConcern).await?;
+    let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
     let f = fields(form);
     let mut errors = Vec::new();
     let notified = date_field(

@@ -31,6 +31,7 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::pages::concern::case_for;
 use crate::pages::meetings::{
     by_field, can, err, field, id_from_path, next_review_due, parse_date, terms_for, today,
     with_status,
@@ -417,30 +418,6 @@ fn errors_view(errors: &[(String, String)]) -> Vec<Value> {
 
 // ---------------------------------------------------------------------------
 // Access
-
-/// The case of the organisation, checked for `action` (a school user: only their own school).
-async fn case_for(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: &str,
-    action: Action,
-) -> Result<CaseRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let case = state
-        .db
-        .concern_case(org, id_from_path(case_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn: case.urn,
-        },
-    )?;
-    Ok(case)
-}
 
 /// The plan of the organisation, checked for `action` (a school user: only
 /// their own school's current plan).

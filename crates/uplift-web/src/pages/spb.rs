@@ -22,6 +22,7 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::pages::concern::case_for;
 use crate::pages::meetings::{
     by_field, can, err, field, id_from_path, parse_date, today, with_status,
 };
@@ -53,29 +54,6 @@ pub async fn automatic_category(
         return Ok(Some(CategoryOfConcern::SeriousWeaknesses));
     }
     Ok(None)
-}
-
-pub async fn case_for(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: &str,
-    action: Action,
-) -> Result<CaseRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let case = state
-        .db
-        .concern_case(org, id_from_path(case_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn: case.urn,
-        },
-    )?;
-    Ok(case)
 }
 
 pub async fn spb_for(
