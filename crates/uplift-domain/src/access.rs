@@ -146,10 +146,13 @@ pub enum Action {
     ReadMeetings,
     /// Edit the organisation's letter templates.
     ManageTemplates,
+    /// Record a school's contacts (headteacher, chair of governors, clerk) used to address
+    /// letters and share notes of visit (a school user: their own school only).
+    EditSchoolContacts,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewHome,
         Action::ManageOwnAccount,
         Action::ReadAuditLog,
@@ -174,6 +177,7 @@ impl Action {
         Action::DecideConcern,
         Action::ReadMeetings,
         Action::ManageTemplates,
+        Action::EditSchoolContacts,
     ];
 
     /// The roles granted this action within their own organisation.
@@ -207,6 +211,7 @@ impl Action {
             Action::DecideConcern => &[Lead],
             Action::ReadMeetings => &[Admin, Lead, Adviser, Panel],
             Action::ManageTemplates => &[Admin, Lead],
+            Action::EditSchoolContacts => &[Lead, Adviser, School],
         }
     }
 }
