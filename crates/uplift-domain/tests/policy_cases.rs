@@ -896,6 +896,44 @@ fn fired_rules_cite_their_evidence() {
     assert_eq!(e.date, Some(d("2024-01-10")));
     assert_eq!(e.source.as_deref(), Some("ofsted_mi_test.csv"));
     assert!(r.summary.contains("2024-01-10") && r.summary.contains("ofsted_mi_test.csv"));
+    // The rationale is written for people: the fact in words, values without snake case.
+    assert!(
+        r.summary
+            .contains("the category of concern at the latest inspection is special measures"),
+        "{}",
+        r.summary
+    );
+    assert!(!r.summary.contains("inspection.latest"), "{}", r.summary);
+}
+
+#[test]
+fn every_fact_in_the_catalogue_is_described_in_words() {
+    use uplift_domain::policy::{catalogue, describe_fact};
+    for info in catalogue() {
+        let words = describe_fact(&info.name);
+        assert_ne!(words, info.name, "no words for {}", info.name);
+        assert!(
+            !words.contains(&info.name) && !words.contains("_"),
+            "{} is described as {words:?}",
+            info.name
+        );
+    }
+    assert_eq!(
+        describe_fact("inspection.latest.oeif.overall"),
+        "overall effectiveness at the latest graded inspection"
+    );
+    assert_eq!(
+        describe_fact("performance.ks2.rwm_expected.quartile"),
+        format!(
+            "{}: the school's quarter in the authority (1 best, 4 weakest)",
+            uplift_domain::policy::MEASURES
+                .iter()
+                .find(|m| m.id == "performance.ks2.rwm_expected")
+                .map(|m| m.label)
+                .unwrap_or_default()
+        )
+    );
+    assert_eq!(describe_fact("no.such.fact"), "no.such.fact");
 }
 
 #[test]

@@ -131,29 +131,55 @@ fn summarise(rule: &Rule, evidence: &[Evidence], outcome: Tri) -> String {
     let parts: Vec<String> = evidence
         .iter()
         .filter(|e| e.outcome == outcome)
-        .map(|e| {
-            let mut s = format!(
-                "{} is {} ({} {})",
-                e.fact,
-                e.value.as_deref().unwrap_or("not known"),
-                e.comparator,
-                e.threshold
-            );
-            match (e.date, &e.source) {
-                (Some(d), Some(src)) => s.push_str(&format!(", {d}, {src}")),
-                (Some(d), None) => s.push_str(&format!(", {d}")),
-                (None, Some(src)) => s.push_str(&format!(", {src}")),
-                (None, None) => {}
-            }
-            s
-        })
+        .map(evidence_words)
         .collect();
-    let verb = if outcome == Tri::Met {
-        "fired"
-    } else {
-        "nearly fired"
+    let verb = if outcome == Tri::Met { "" } else { " (nearly)" };
+    format!("{}{verb}: {}", rule.label, parts.join("; "))
+}
+
+/// One comparison in words: what the fact is, the school's value, what the
+/// rule looks for, and the date and source of the evidence.
+fn evidence_words(e: &Evidence) -> String {
+    let what = super::facts::describe_fact(&e.fact);
+    let yes_no = |v: &str| match v {
+        "true" => Some("yes"),
+        "false" => Some("no"),
+        _ => None,
     };
-    format!("{}: {verb}: {}", rule.label, parts.join("; "))
+    // Enumerated values are written in snake case in policies and facts
+    // ("special_measures", "needs_attention"): print them as words.
+    let plain = |v: &str| {
+        if !v.is_empty() && v.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            v.replace('_', " ")
+        } else {
+            v.to_owned()
+        }
+    };
+    let mut s = match e.value.as_deref().map(plain) {
+        None => format!("{what}: not known"),
+        Some(v) => match (yes_no(&v), yes_no(&e.threshold)) {
+            (Some(v), Some(_)) => format!("{what}: {v}"),
+            _ => {
+                let cmp = match e.comparator.as_str() {
+                    ">=" => "at least",
+                    ">" => "more than",
+                    "<=" => "at most",
+                    "<" => "less than",
+                    "==" => "exactly",
+                    "!=" => "anything but",
+                    other => other,
+                };
+                format!("{what} is {v} (the rule: {cmp} {})", plain(&e.threshold))
+            }
+        },
+    };
+    match (e.date, &e.source) {
+        (Some(d), Some(src)) => s.push_str(&format!(", {d}, {src}")),
+        (Some(d), None) => s.push_str(&format!(", {d}")),
+        (None, Some(src)) => s.push_str(&format!(", {src}")),
+        (None, None) => {}
+    }
+    s
 }
 
 /// The outcome of a rule that fired or nearly fired; `None` when it did not

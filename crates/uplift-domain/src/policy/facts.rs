@@ -1406,3 +1406,140 @@ pub fn unmet_after_compliance(w: &WarningNoticeFact, as_of: Date) -> bool {
         && w.written_notice_of_proposed_powers
             .is_some_and(|d| d <= as_of && d >= w.given)
 }
+
+// ---------------------------------------------------------------------------
+// Plain words
+// ---------------------------------------------------------------------------
+
+fn words(snake: &str) -> String {
+    match snake {
+        "post16" => "post-16".into(),
+        "sixth_form" => "sixth form provision".into(),
+        "early_years" => "early years provision".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// What a fact is, in words an officer or a headteacher reads in a rationale
+/// ("overall effectiveness at the latest graded inspection" rather than
+/// `inspection.latest.oeif.overall`). Names the catalogue does not know are
+/// returned as written.
+pub fn describe_fact(name: &str) -> String {
+    let Some(key) = FactKey::resolve(name) else {
+        return name.to_owned();
+    };
+    let slot_words = |slot: Slot| match slot {
+        Slot::Latest => "latest",
+        Slot::Previous => "previous",
+    };
+    let tail = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    match key {
+        FactKey::School(f) => match f {
+            SchoolField::Urn => "URN".into(),
+            SchoolField::Name => "school name".into(),
+            SchoolField::LaCode => "local authority code".into(),
+            SchoolField::Phase => "phase of education".into(),
+            SchoolField::Type => "type of establishment".into(),
+            SchoolField::IsAcademy => "the school is an academy".into(),
+            SchoolField::IsMaintained => "the school is maintained by the local authority".into(),
+            SchoolField::HasSixthForm => "the school has a sixth form".into(),
+            SchoolField::IsPru => "the school is a pupil referral unit".into(),
+            SchoolField::IsSpecial => "the school is a special school".into(),
+            SchoolField::OnCausingConcernList => "the school is on the causing-concern list".into(),
+            SchoolField::RecordedCategory => "category of concern recorded by officers".into(),
+        },
+        FactKey::Head(HeadField::StartDate) => "the headteacher's start date".into(),
+        FactKey::Head(HeadField::MonthsInPost) => "the headteacher's months in post".into(),
+        FactKey::Head(HeadField::IsNew) => "the headteacher is in their first year in post".into(),
+        FactKey::InspectionMeta(MetaField::LastDate) => "the date of the last inspection".into(),
+        FactKey::InspectionMeta(MetaField::MonthsSinceLast) => {
+            "months since the last inspection".into()
+        }
+        FactKey::InspectionMeta(MetaField::ExpectedSoon) => "an inspection is expected soon".into(),
+        FactKey::Ungraded(UngradedField::Date) => "the date of the last ungraded inspection".into(),
+        FactKey::Ungraded(UngradedField::Outcome) => {
+            "the outcome of the last ungraded inspection".into()
+        }
+        FactKey::Ungraded(UngradedField::StandardsMayHaveDeclined) => {
+            "the last ungraded inspection said standards may have declined".into()
+        }
+        FactKey::Slot(slot, SlotField::Format) => {
+            format!("the format of the {} inspection", slot_words(slot))
+        }
+        FactKey::Slot(slot, SlotField::Date) => {
+            format!("the date of the {} inspection", slot_words(slot))
+        }
+        FactKey::Slot(slot, SlotField::CategoryOfConcern) => {
+            format!(
+                "the category of concern at the {} inspection",
+                slot_words(slot)
+            )
+        }
+        FactKey::Oeif(slot, f) => {
+            let what = match f {
+                OeifField::Overall => "overall effectiveness".to_owned(),
+                OeifField::LowestKeyJudgement => "the lowest key judgement".to_owned(),
+                OeifField::SafeguardingEffective => "whether safeguarding was effective".to_owned(),
+                _ => words(&tail(name)),
+            };
+            format!("{what} at the {} graded inspection", slot_words(slot))
+        }
+        FactKey::ReportCard(slot, f) => {
+            let what = match f {
+                RcField::Area(_) => format!("the '{}' grade", words(&tail(name))),
+                RcField::Safeguarding => "the safeguarding standard".to_owned(),
+                RcField::UrgentImprovementCount => {
+                    "the number of areas graded urgent improvement".to_owned()
+                }
+                RcField::UrgentImprovementOtherThanLg => {
+                    "the number of areas other than leadership and governance graded urgent improvement"
+                        .to_owned()
+                }
+                RcField::NeedsAttentionOrWorseCount => {
+                    "the number of areas graded needs attention or below".to_owned()
+                }
+                RcField::LowestGrade => "the lowest grade".to_owned(),
+            };
+            format!("{what} on the {} report card", slot_words(slot))
+        }
+        FactKey::Measure(idx, f) => {
+            let label = MEASURES[idx].label;
+            match f {
+                MeasureField::Value => label.to_owned(),
+                MeasureField::National => format!("{label}, national average"),
+                MeasureField::StatisticalNeighbours => {
+                    format!("{label}, statistical neighbours' average")
+                }
+                MeasureField::La => format!("{label}, local authority average"),
+                MeasureField::Quartile => {
+                    format!("{label}: the school's quarter in the authority (1 best, 4 weakest)")
+                }
+                MeasureField::ShortfallNational => {
+                    format!("{label}: shortfall against the national average")
+                }
+                MeasureField::ShortfallNeighbours => {
+                    format!("{label}: shortfall against statistical neighbours")
+                }
+                MeasureField::ShortfallLa => {
+                    format!("{label}: shortfall against the local authority average")
+                }
+            }
+        }
+        FactKey::Intel(idx, f) => {
+            let label = INTELLIGENCE_KINDS[idx].1;
+            match f {
+                IntelField::Count12m => {
+                    format!("intelligence in the last 12 months about: {label}")
+                }
+                IntelField::Count => format!("intelligence recorded about: {label}"),
+                IntelField::LatestDate => {
+                    format!("the date of the latest intelligence about: {label}")
+                }
+            }
+        }
+        FactKey::WarningNotice => {
+            "a warning notice was not complied with by the end of its compliance period".into()
+        }
+        FactKey::Flag(k) => format!("the school is flagged: {}", words(k.name())),
+    }
+}

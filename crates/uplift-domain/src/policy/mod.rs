@@ -115,7 +115,7 @@ pub use engine::{
 };
 pub use estate::{csv_field, CategoryCount, Direction, EstateAssessment, Movement};
 pub use facts::{
-    catalogue, concern_rank, grade_rank, inspection_date, lowest_key_judgement, months_between,
+    catalogue, concern_rank, describe_fact, grade_rank, inspection_date, lowest_key_judgement, months_between,
     report_card_rank, unmet_after_compliance, FactInfo, FactType, FactValue, InspectionFact,
     IntelligenceItem, MeasureDef, MeasureFact, Provenance, SchoolFacts, WarningNoticeFact,
     WarningNoticeSection, Worse, INTELLIGENCE_KINDS, MEASURES, REPORT_CARD_AREAS,
