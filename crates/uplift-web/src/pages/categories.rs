@@ -288,7 +288,8 @@ fn outcome_view(r: &RuleOutcome) -> Value {
         .iter()
         .map(|e| {
             context! {
-                fact => e.fact.clone(),
+                fact => uplift_domain::policy::describe_fact(&e.fact),
+                fact_name => e.fact.clone(),
                 value => e.value.clone().unwrap_or_else(|| "not known".into()),
                 test => format!("{} {}", e.comparator, e.threshold),
                 date => e.date.map(|d| d.to_string()).unwrap_or_default(),
