@@ -1220,3 +1220,69 @@ fn letter_templates_parse_render_and_refuse_unknown_placeholders() {
     assert!(text.contains("s60(2)(a)"));
     assert!(text.contains("section 65"));
 }
+
+#[test]
+fn not_a_priority_only_without_an_open_case_and_drafts_its_letter() {
+    let none = facts(vec![]);
+    let on = date(2026, 12, 18);
+    // A school with no case: considered and not a priority; nothing on the list changes.
+    let mut case = Case::new(Governance::Maintained);
+    assert_eq!(
+        case.decide(decision(DecisionKind::NotAPriority, on), &none),
+        Ok(CaseState::NotOnList)
+    );
+    // It needs a rationale like every decision.
+    assert_eq!(
+        Decision::new(DecisionKind::NotAPriority, on, " ", vec![]),
+        Err(DecisionError::MissingRationale)
+    );
+    // No triggers are needed: the school was considered, not designated.
+    assert!(Decision::new(DecisionKind::NotAPriority, on, "Data improving", vec![]).is_ok());
+    // Designated later, the open case refuses "not a priority" with the reason.
+    case.decide(decision(DecisionKind::Designate, date(2027, 1, 5)), &none)
+        .expect("designated");
+    let before = case.clone();
+    match case.decide(
+        decision(DecisionKind::NotAPriority, date(2027, 1, 6)),
+        &none,
+    ) {
+        Err(e @ DecisionError::IllegalTransition { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("open case"), "{text}");
+            assert!(text.contains("continue"), "{text}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(case, before, "nothing changes on refusal");
+    // A school removed from the list may be considered again.
+    let mut removed = Case::new(Governance::Academy);
+    removed
+        .decide(decision(DecisionKind::Designate, date(2026, 9, 7)), &none)
+        .expect("designated");
+    removed
+        .decide(decision(DecisionKind::Remove, date(2026, 10, 5)), &none)
+        .expect("removed");
+    assert_eq!(
+        removed.decide(decision(DecisionKind::NotAPriority, on), &none),
+        Ok(CaseState::Removed)
+    );
+
+    // The consequence: the "not a priority" letter, due within the decision-letter
+    // deadline (10 working days from Friday 18 December 2026 is 6 January 2027),
+    // and no list change or task.
+    let follow = consequences(
+        &decision(DecisionKind::NotAPriority, on),
+        Governance::Maintained,
+        &cal(),
+        &FollowUpDeadlines::default(),
+    )
+    .expect("follow-ups");
+    assert_eq!(follow.len(), 1, "{follow:?}");
+    assert!(
+        matches!(&follow[0], FollowUp::Letter { kind: LetterKind::NotAPriority, due, reason } if *due == date(2027, 1, 6) && reason.contains("chair of governors"))
+    );
+    assert_eq!(
+        DecisionKind::NotAPriority.label(),
+        "Considered and not a priority"
+    );
+}

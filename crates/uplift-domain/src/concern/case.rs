@@ -58,6 +58,12 @@ impl From<Rationale> for String {
 pub enum DecisionKind {
     /// Designate the school as causing concern (the informal warning).
     Designate,
+    /// Considered (for example proposed by categorisation) but not designated:
+    /// the school is told in writing that it is not a priority and why
+    /// (Birmingham Stage 1: "confirm whether or not the school is a priority
+    /// for support and the rationale for this decision"). Only for a school
+    /// with no open case.
+    NotAPriority,
     /// Keep the school on the list.
     Continue,
     /// Remove the school from the list.
@@ -79,6 +85,7 @@ impl DecisionKind {
     pub fn label(&self) -> String {
         match self {
             Self::Designate => "Designate as causing concern".into(),
+            Self::NotAPriority => "Considered and not a priority".into(),
             Self::Continue => "Continue as causing concern".into(),
             Self::Remove => "Remove from the causing-concern list".into(),
             Self::LetterOfConcern => "Send a letter of concern".into(),
@@ -307,6 +314,16 @@ impl Case {
                     "the school is already designated; record a decision to continue instead",
                 )),
             },
+            DecisionKind::NotAPriority => {
+                if on_list {
+                    Err(self.illegal(
+                        "record \"not a priority\" for",
+                        "the school has an open case; record a decision to continue it on the list or to remove it instead",
+                    ))
+                } else {
+                    Ok(self.state)
+                }
+            }
             DecisionKind::Continue => {
                 if on_list {
                     Ok(self.state)
@@ -538,6 +555,10 @@ pub fn consequences(
                 "the Lead Officer writes the action plan with the school (Barnet Part B, C; Birmingham Stage 2)",
             )?,
         ],
+        DecisionKind::NotAPriority => vec![letter(
+            LetterKind::NotAPriority,
+            "the headteacher and chair of governors are told in writing whether or not the school is a priority for support, with the rationale (Birmingham Stage 1; Barnet Part B, C)",
+        )?],
         DecisionKind::Continue => vec![FollowUp::List { change: ListChange::Keep }],
         DecisionKind::Remove => vec![
             FollowUp::List { change: ListChange::Remove },
