@@ -533,6 +533,24 @@ impl Db {
     }
 }
 
+/// The organisation's term dates for `year` inside a transaction, or
+/// England's typical dates when it has set none.
+pub async fn term_dates_in(
+    tx: &mut Tx,
+    organisation_id: i64,
+    year: AcademicYear,
+) -> Result<TermDates> {
+    let json: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT dates_json FROM organisation_term_dates WHERE organisation_id = $1 AND academic_year = $2
+         ORDER BY id DESC LIMIT 1")
+        .bind(organisation_id).bind(year.to_string()).fetch_optional(&mut **c).await)?;
+    match json {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| StoreError::Invalid(format!("stored term dates are unreadable: {e}"))),
+        None => TermDates::england_default(year).map_err(|e| StoreError::Invalid(e.to_string())),
+    }
+}
+
 /// A case on the list, as an agenda and meeting papers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct ListedCase {

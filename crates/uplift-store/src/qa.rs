@@ -38,10 +38,10 @@ pub fn parse_term(s: &str) -> Option<TermName> {
 }
 
 /// The days whose finalised notes belong to a term's sample: from the
-/// term's first day to the day before the next term (summer: to 31 August).
-pub fn term_window(year: AcademicYear, term: TermName) -> Result<(Date, Date)> {
-    let dates = TermDates::england_default(year)
-        .map_err(|e| StoreError::Invalid(format!("term dates for {year}: {e}")))?;
+/// term's first day to the day before the next term (summer: to 31 August),
+/// by the organisation's term dates for the year (`dates`).
+pub fn term_window(dates: &TermDates, term: TermName) -> Result<(Date, Date)> {
+    let year = dates.academic_year();
     let start = dates.term(term).start();
     let end = match term {
         TermName::Autumn => dates.spring().start(),
@@ -61,11 +61,18 @@ pub fn term_window(year: AcademicYear, term: TermName) -> Result<(Date, Date)> {
     Ok((start, end))
 }
 
-/// The current term for a day (holidays count with the term before them).
-pub fn term_for(date: Date) -> Result<(AcademicYear, TermName)> {
+/// The current term for a day (holidays count with the term before them),
+/// by the term dates of the academic year containing it (`dates`).
+pub fn term_for(date: Date, dates: &TermDates) -> Result<(AcademicYear, TermName)> {
     let year = AcademicYear::containing(date);
+    if dates.academic_year() != year {
+        return Err(StoreError::Invalid(format!(
+            "term dates for {} cannot place {date}, which is in {year}",
+            dates.academic_year()
+        )));
+    }
     for t in [TermName::Summer, TermName::Spring, TermName::Autumn] {
-        let (from, _) = term_window(year, t)?;
+        let (from, _) = term_window(dates, t)?;
         if date >= from {
             return Ok((year, t));
         }
@@ -220,7 +227,8 @@ pub async fn draw(
     }
     let slug: String = on_tx!(tx, c => sqlx::query_scalar("SELECT slug FROM organisations WHERE id = $1")
         .bind(organisation_id).fetch_one(&mut **c).await)?;
-    let (from, to) = term_window(year, term)?;
+    let dates = crate::meetings::term_dates_in(tx, organisation_id, year).await?;
+    let (from, to) = term_window(&dates, term)?;
     let rows: Vec<(i64, i64, i64, i64, String)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT n.id, v.id, v.adviser_id, v.urn, n.finalised_at
          FROM visit_notes n JOIN visits v ON v.id = n.visit_id

@@ -472,7 +472,8 @@ impl Db {
 // ---------------------------------------------------------------------------
 // Entitlements, delivery and caseloads
 
-/// The term dates of an academic year (England's default pattern).
+/// England's typical term dates for an academic year: what an organisation
+/// that has set none of its own plans against (see `Db::term_dates`).
 pub fn term_dates(year: AcademicYear) -> Result<TermDates> {
     TermDates::england_default(year)
         .map_err(|e| StoreError::Invalid(format!("term dates for {year}: {e}")))
@@ -599,7 +600,7 @@ impl Db {
                 p.entitlements = e;
             }
         }
-        let terms = term_dates(year)?;
+        let (terms, _) = self.term_dates(organisation_id, year).await?;
         let cal = self.bank_holidays().await?;
         let rules = VisitRules::issue_5();
         let mut out = BTreeMap::new();
@@ -633,7 +634,7 @@ impl Db {
             .entitlements_under(organisation_id, &policy, year, today, scope)
             .await?;
         let assignments = self.current_assignments(organisation_id).await?;
-        let terms = term_dates(year)?;
+        let (terms, _) = self.term_dates(organisation_id, year).await?;
         let mut due = Vec::new();
         for (u, plan) in &plans {
             let adviser_id = assignments

@@ -872,3 +872,50 @@ async fn entitlement_follows_the_category_a_lead_decided() {
         assert_eq!(after.slots.len() as u32, after.entitlement.total());
     }
 }
+
+#[tokio::test]
+async fn visits_are_planned_in_the_organisations_own_term_dates() {
+    for (db, _dir) in each_backend().await {
+        let org = setup(&db).await;
+        // A council whose spring term has the whole of February as holiday
+        // and whose autumn half term lasts three weeks.
+        let custom: uplift_domain::calendar::TermDates =
+            serde_json::from_value(serde_json::json!({
+                "academic_year": "2026/27",
+                "autumn": {"first_half": {"start": "2026-09-03", "end": "2026-10-16"},
+                           "second_half": {"start": "2026-11-09", "end": "2026-12-18"}},
+                "spring": {"first_half": {"start": "2027-01-04", "end": "2027-01-29"},
+                           "second_half": {"start": "2027-03-01", "end": "2027-03-26"}},
+                "summer": {"first_half": {"start": "2027-04-12", "end": "2027-05-28"},
+                           "second_half": {"start": "2027-06-07", "end": "2027-07-21"}}
+            }))
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        uplift_store::meetings::set_term_dates(&mut tx, &Actor::cli(), org, &custom)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let e = db.entitlements(org, year(), today()).await.unwrap();
+        let mut slots = 0;
+        for plan in e.values() {
+            for s in &plan.slots {
+                slots += 1;
+                assert!(
+                    custom.is_term_time(s.date),
+                    "{} is planned outside the council's terms",
+                    s.date
+                );
+            }
+        }
+        assert!(slots > 6, "only {slots} visits planned");
+        // Delivery is reported by the same terms.
+        let report = db.delivery(org, year(), today(), None).await.unwrap();
+        assert_eq!(report.lines.len(), slots);
+        for l in &report.lines {
+            assert!(
+                custom.term(l.due.term).contains(l.due.due_by),
+                "{l:?} is due outside its term"
+            );
+        }
+    }
+}

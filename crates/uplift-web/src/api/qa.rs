@@ -54,7 +54,12 @@ async fn assignments_for(
     ),
     ApiError,
 > {
-    let (year, term) = resolve_term(&TermQuery::from_parts(q.year.clone(), q.term.clone()))?;
+    let (year, term) = resolve_term(
+        state,
+        user.principal.organisation_id,
+        &TermQuery::from_parts(q.year.clone(), q.term.clone()),
+    )
+    .await?;
     let sample = state
         .db
         .qa_samples(user.principal.organisation_id)

@@ -46,8 +46,23 @@ impl TermQuery {
     }
 }
 
-pub fn resolve_term(q: &TermQuery) -> Result<(AcademicYear, TermName), Problem> {
-    let (cy, ct) = qa::term_for(today())?;
+/// Today's academic year and term by the organisation's own term dates.
+pub async fn current_term(state: &AppState, org: i64) -> Result<(AcademicYear, TermName), Problem> {
+    let day = today();
+    let (dates, _) = state
+        .db
+        .term_dates(org, AcademicYear::containing(day))
+        .await?;
+    Ok(qa::term_for(day, &dates)?)
+}
+
+/// The year and term asked for, defaulting to the current ones.
+pub async fn resolve_term(
+    state: &AppState,
+    org: i64,
+    q: &TermQuery,
+) -> Result<(AcademicYear, TermName), Problem> {
+    let (cy, ct) = current_term(state, org).await?;
     let year = match q.year.as_deref().filter(|s| !s.is_empty()) {
         Some(y) => AcademicYear::parse(y).map_err(|e| Problem::BadRequest(format!("year: {e}")))?,
         None => cy,
@@ -295,7 +310,7 @@ pub async fn page(
     user: CurrentUser,
     Query(q): Query<TermQuery>,
 ) -> Result<Response, PageError> {
-    let (year, term) = resolve_term(&q)?;
+    let (year, term) = resolve_term(&state, user.principal.organisation_id, &q).await?;
     overview_page(&state, &user, year, term, "10", vec![], None).await
 }
 
@@ -318,10 +333,15 @@ pub async fn draw(
     if user.principal.role != Role::Lead {
         return Err(Problem::Forbidden.into());
     }
-    let (year, term) = resolve_term(&TermQuery {
-        year: Some(f.year.clone()),
-        term: Some(f.term.clone()),
-    })?;
+    let (year, term) = resolve_term(
+        &state,
+        user.principal.organisation_id,
+        &TermQuery {
+            year: Some(f.year.clone()),
+            term: Some(f.term.clone()),
+        },
+    )
+    .await?;
     let share = f.share.trim().trim_end_matches('%').parse::<f64>().ok();
     let Some(share) = share.filter(|s| *s > 0.0 && *s <= 100.0) else {
         let errors = vec![err(
@@ -594,10 +614,8 @@ pub async fn shadowing(
     if f.feedback.trim().is_empty() {
         errors.push(err("feedback", "Enter the feedback given to the adviser"));
     }
-    let year = date
-        .map(AcademicYear::containing)
-        .unwrap_or(qa::term_for(today())?.0);
-    let (cy, ct) = qa::term_for(today())?;
+    let (cy, ct) = current_term(&state, user.principal.organisation_id).await?;
+    let year = date.map(AcademicYear::containing).unwrap_or(cy);
     let term = if year == cy { ct } else { TermName::Summer };
     if let (true, Some(adviser), Some(date)) = (errors.is_empty(), adviser, date) {
         let mut tx = state.db.begin().await?;
@@ -659,10 +677,15 @@ pub async fn annual_review(
     if user.principal.role != Role::Lead {
         return Err(Problem::Forbidden.into());
     }
-    let (year, term) = resolve_term(&TermQuery {
-        year: Some(f.year.clone()),
-        term: None,
-    })?;
+    let (year, term) = resolve_term(
+        &state,
+        user.principal.organisation_id,
+        &TermQuery {
+            year: Some(f.year.clone()),
+            term: None,
+        },
+    )
+    .await?;
     let mut errors = Vec::new();
     if f.adviser.trim().parse::<i64>().is_err() {
         errors.push(err("review-adviser", "Select the adviser reviewed"));
