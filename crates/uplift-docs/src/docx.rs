@@ -6,11 +6,21 @@ use std::io::{Cursor, Write as _};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use crate::{collapse, Block, Document};
+use crate::{collapse, Block, Document, ImageKind, Logo};
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const REL_NS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+const WP_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+const A_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
+const PIC_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/picture";
+/// The logo's relationship in word/_rels/document.xml.rels.
+const LOGO_REL: &str = "rId4";
+/// English Metric Units per point, and the logo's height (20 mm) and widest
+/// width (about 7.5 cm) in them.
+const EMU_PER_MM: u64 = 36_000;
+const LOGO_H_EMU: u64 = 20 * EMU_PER_MM;
+const LOGO_MAX_W_EMU: u64 = 75 * EMU_PER_MM;
 const XML_DECL: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
 /// Width of the text area in twentieths of a point: A4 less two margins.
 const TEXT_WIDTH: u32 = 11906 - 2 * 1247;
@@ -167,11 +177,49 @@ impl Body {
     }
 }
 
+/// The logo to embed: usable when it is a PNG or JPEG with a size.
+fn logo(doc: &Document) -> Option<&Logo> {
+    doc.letterhead
+        .logo
+        .as_ref()
+        .filter(|l| l.width_px > 0 && l.height_px > 0 && ImageKind::sniff(&l.bytes) == Some(l.kind))
+}
+
+fn media_name(logo: &Logo) -> String {
+    format!("word/media/logo.{}", logo.kind.extension())
+}
+
+/// The logo as an inline picture in a paragraph of its own: 20 mm high,
+/// its aspect ratio kept, no wider than 7.5 cm.
+fn logo_paragraph(logo: &Logo, organisation: &str) -> String {
+    let aspect = logo.width_px as f64 / logo.height_px as f64;
+    let (mut cx, mut cy) = ((LOGO_H_EMU as f64 * aspect) as u64, LOGO_H_EMU);
+    if cx > LOGO_MAX_W_EMU {
+        cx = LOGO_MAX_W_EMU;
+        cy = (LOGO_MAX_W_EMU as f64 / aspect) as u64;
+    }
+    let (cx, cy) = (cx.max(1), cy.max(1));
+    let organisation = collapse(organisation);
+    let descr = if organisation.is_empty() {
+        "Logo".to_string()
+    } else {
+        format!("Logo of {organisation}")
+    };
+    let descr = escape(&descr);
+    let file = format!("logo.{}", logo.kind.extension());
+    format!(
+        r#"<w:p><w:pPr><w:pStyle w:val="Letterhead"/><w:spacing w:after="120"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="1" name="Logo" descr="{descr}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="{PIC_NS}"><pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{file}" descr="{descr}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{LOGO_REL}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+    )
+}
+
 fn document_xml(doc: &Document) -> String {
     let mut b = Body {
         xml: String::with_capacity(4096),
     };
     let lh = &doc.letterhead;
+    if let Some(l) = logo(doc) {
+        b.xml.push_str(&logo_paragraph(l, &lh.organisation));
+    }
     let last_line = lh
         .lines
         .iter()
@@ -241,7 +289,7 @@ fn document_xml(doc: &Document) -> String {
         }
     }
     format!(
-        r#"{XML_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{}<w:sectPr><w:footerReference w:type="default" r:id="rId3"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1247" w:bottom="1134" w:left="1247" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+        r#"{XML_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"><w:body>{}<w:sectPr><w:footerReference w:type="default" r:id="rId3"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1247" w:bottom="1134" w:left="1247" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
         b.xml
     )
 }
@@ -271,9 +319,22 @@ fn numbering_xml() -> String {
     )
 }
 
-fn footer_xml() -> String {
+fn footer_xml(doc: &Document) -> String {
+    let line = doc
+        .letterhead
+        .footer
+        .as_deref()
+        .map(collapse)
+        .filter(|f| !f.is_empty())
+        .map(|f| {
+            format!(
+                r#"<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:after="60"/></w:pPr><w:r><w:rPr><w:sz w:val="16"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+                escape(&f)
+            )
+        })
+        .unwrap_or_default();
     format!(
-        r#"{XML_DECL}<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">Page </w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve"> of </w:t></w:r><w:fldSimple w:instr=" NUMPAGES "><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>"#
+        r#"{XML_DECL}<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{line}<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">Page </w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve"> of </w:t></w:r><w:fldSimple w:instr=" NUMPAGES "><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>"#
     )
 }
 
@@ -285,7 +346,7 @@ fn core_xml(doc: &Document) -> String {
     )
 }
 
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
 
 const APP_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Uplift</Application></Properties>"#;
 
@@ -295,33 +356,48 @@ fn package_rels() -> String {
     )
 }
 
-fn document_rels() -> String {
+fn document_rels(doc: &Document) -> String {
+    let image = logo(doc)
+        .map(|l| {
+            format!(
+                r#"<Relationship Id="{LOGO_REL}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.{}"/>"#,
+                l.kind.extension()
+            )
+        })
+        .unwrap_or_default();
     format!(
-        r#"{XML_DECL}<Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>"#
+        r#"{XML_DECL}<Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>{image}</Relationships>"#
     )
 }
 
 /// The parts of the package, in the order they are stored.
-pub(crate) fn parts(doc: &Document) -> Vec<(&'static str, String)> {
-    vec![
+pub(crate) fn parts(doc: &Document) -> Vec<(String, Vec<u8>)> {
+    let mut parts: Vec<(String, Vec<u8>)> = [
         ("[Content_Types].xml", CONTENT_TYPES.to_string()),
         ("_rels/.rels", package_rels()),
         ("word/document.xml", document_xml(doc)),
-        ("word/_rels/document.xml.rels", document_rels()),
+        ("word/_rels/document.xml.rels", document_rels(doc)),
         ("word/styles.xml", styles_xml()),
         ("word/numbering.xml", numbering_xml()),
-        ("word/footer1.xml", footer_xml()),
+        ("word/footer1.xml", footer_xml(doc)),
         ("docProps/core.xml", core_xml(doc)),
         ("docProps/app.xml", APP_XML.to_string()),
     ]
+    .into_iter()
+    .map(|(name, xml)| (name.to_string(), xml.into_bytes()))
+    .collect();
+    if let Some(l) = logo(doc) {
+        parts.push((media_name(l), l.bytes.clone()));
+    }
+    parts
 }
 
-fn write_zip(parts: &[(&'static str, String)]) -> zip::result::ZipResult<Vec<u8>> {
+fn write_zip(parts: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     for (name, data) in parts {
-        zip.start_file(*name, options)?;
-        zip.write_all(data.as_bytes())?;
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(data)?;
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -337,9 +413,7 @@ pub(crate) fn render(doc: &Document) -> Vec<u8> {
             let options =
                 SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
             for (name, data) in &parts {
-                if zip.start_file(*name, options).is_err()
-                    || zip.write_all(data.as_bytes()).is_err()
-                {
+                if zip.start_file(name.as_str(), options).is_err() || zip.write_all(data).is_err() {
                     return Vec::new();
                 }
             }

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+use crate::image::{decode_png, jpeg_info, JpegInfo, Pixels};
 use crate::winansi::{encode, width};
-use crate::{Block, Document};
+use crate::{Block, Document, ImageKind, Logo};
 
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
@@ -14,6 +15,14 @@ const RIGHT: f32 = PAGE_W - 62.0;
 const TOP: f32 = PAGE_H - 56.0;
 const BOTTOM: f32 = 72.0;
 const FOOTER_Y: f32 = 38.0;
+/// The footer line's type size and leading, and its most lines.
+const FOOTER_SIZE: f32 = 8.0;
+const FOOTER_LEADING: f32 = 10.0;
+const FOOTER_MAX_LINES: usize = 8;
+/// The logo's height (20 mm) and its widest share of the text width.
+const LOGO_H: f32 = 20.0 * 72.0 / 25.4;
+const LOGO_MAX_SHARE: f32 = 0.45;
+const LOGO_GAP: f32 = 14.0;
 const AVAIL: f32 = RIGHT - LEFT;
 
 const BODY: f32 = 11.0;
@@ -60,6 +69,13 @@ enum Op {
         h: f32,
     },
     ClipEnd,
+    /// The logo (resource /Im1), its lower left corner at x, y.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 /// Greedy word wrap of `text` into lines no wider than `max` (estimated),
@@ -117,6 +133,8 @@ fn wrap(text: &str, bold: bool, size: f32, max: f32) -> Vec<Vec<u8>> {
 struct Layout {
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// The lowest a line of the body may reach: above the footer.
+    bottom: f32,
     /// Whether anything has been placed on the current page.
     used: bool,
 }
@@ -138,10 +156,11 @@ struct RowStyle {
 }
 
 impl Layout {
-    fn new() -> Self {
+    fn new(bottom: f32) -> Self {
         Layout {
             pages: vec![Vec::new()],
             y: TOP,
+            bottom,
             used: false,
         }
     }
@@ -161,7 +180,7 @@ impl Layout {
     }
 
     fn room(&self) -> f32 {
-        self.y - BOTTOM
+        self.y - self.bottom
     }
 
     /// Start a new page unless `h` points fit (or the page is still empty).
@@ -247,7 +266,7 @@ impl Layout {
         let h = height_of(cells, style);
         let mut header = header;
         let header_h = header.as_ref().map(|(c, s)| height_of(c, s)).unwrap_or(0.0);
-        if h > self.room() && self.used && h + header_h <= TOP - BOTTOM {
+        if h > self.room() && self.used && h + header_h <= TOP - self.bottom {
             self.new_page();
             if let Some((hc, hs)) = header.as_mut() {
                 self.place_row(hc, hs, 0, usize::MAX);
@@ -348,20 +367,39 @@ impl Layout {
         self.y = bottom;
     }
 
-    fn letterhead(&mut self, doc: &Document) {
+    /// The letterhead; `logo` is the logo's size in pixels when it can be
+    /// drawn. The logo sits at the top left, the name and lines beside it.
+    fn letterhead(&mut self, doc: &Document, logo: Option<(u32, u32)>) {
         let lh = &doc.letterhead;
         let mut any = false;
+        let mut indent = 0.0;
+        let mut logo_bottom = self.y;
+        if let Some((wpx, hpx)) = logo.filter(|(w, h)| *w > 0 && *h > 0) {
+            let aspect = wpx as f32 / hpx as f32;
+            let (mut w, mut h) = (LOGO_H * aspect, LOGO_H);
+            if w > AVAIL * LOGO_MAX_SHARE {
+                w = AVAIL * LOGO_MAX_SHARE;
+                h = w / aspect;
+            }
+            let y = self.y - h;
+            self.ops().push(Op::Image { x: LEFT, y, w, h });
+            self.used = true;
+            any = true;
+            indent = w + LOGO_GAP;
+            logo_bottom = y;
+        }
         if self
-            .lines(&lh.organisation, true, 20.0, 24.0, 0.0)
+            .lines(&lh.organisation, true, 20.0, 24.0, indent)
             .is_some()
         {
             any = true;
         }
         for line in &lh.lines {
-            if self.lines(line, false, 9.5, 12.0, 0.0).is_some() {
+            if self.lines(line, false, 9.5, 12.0, indent).is_some() {
                 any = true;
             }
         }
+        self.y = self.y.min(logo_bottom);
         if any {
             self.y -= 6.0;
             let y = self.y;
@@ -576,7 +614,7 @@ impl Layout {
                     + 2.0 * pad
             })
             .unwrap_or(0.0);
-        if head_h + first_h <= TOP - BOTTOM {
+        if head_h + first_h <= TOP - self.bottom {
             self.ensure(head_h + first_h);
         } else {
             self.ensure(head_h + leading + 2.0 * pad);
@@ -586,7 +624,7 @@ impl Layout {
         }
         // A header taller than a third of a page is not repeated (it could
         // leave no room for the rows).
-        let repeat = head_h <= (TOP - BOTTOM) / 3.0;
+        let repeat = head_h <= (TOP - self.bottom) / 3.0;
         for row in rows {
             let mut cells = make(row, false);
             let header = head_cells
@@ -613,9 +651,10 @@ impl Layout {
     }
 }
 
-fn layout(doc: &Document) -> Vec<Vec<Op>> {
-    let mut l = Layout::new();
-    l.letterhead(doc);
+fn layout(doc: &Document, logo: Option<(u32, u32)>, footer_lines: usize) -> Vec<Vec<Op>> {
+    let footer_top = FOOTER_Y + 12.0 + footer_lines as f32 * FOOTER_LEADING;
+    let mut l = Layout::new(BOTTOM.max(footer_top + 12.0));
+    l.letterhead(doc, logo);
     l.reference_and_date(doc);
     if l.lines(&doc.title, true, 17.0, 21.0, 0.0).is_some() {
         l.y -= 10.0;
@@ -647,7 +686,7 @@ fn layout(doc: &Document) -> Vec<Vec<Op>> {
     l.pages
 }
 
-fn content_stream(ops: &[Op], page: usize, pages: usize) -> Vec<u8> {
+fn content_stream(ops: &[Op], footer: &[Vec<u8>], page: usize, pages: usize) -> Vec<u8> {
     let mut c = Content::new();
     for op in ops {
         match op {
@@ -708,7 +747,24 @@ fn content_stream(ops: &[Op], page: usize, pages: usize) -> Vec<u8> {
             Op::ClipEnd => {
                 c.restore_state();
             }
+            Op::Image { x, y, w, h } => {
+                c.save_state();
+                c.transform([*w, 0.0, 0.0, *h, *x, *y]);
+                c.x_object(Name(b"Im1"));
+                c.restore_state();
+            }
         }
+    }
+    // The footer line, its last line just above the page number.
+    let n = footer.len();
+    for (i, line) in footer.iter().enumerate() {
+        let lw = width(line, false, FOOTER_SIZE);
+        let baseline = FOOTER_Y + 12.0 + (n - 1 - i) as f32 * FOOTER_LEADING;
+        c.begin_text();
+        c.set_font(Name(b"F1"), FOOTER_SIZE);
+        c.next_line(((PAGE_W - lw) / 2.0).max(LEFT), baseline);
+        c.show(Str(line));
+        c.end_text();
     }
     let footer = encode(&format!("Page {page} of {pages}"));
     let fw = width(&footer, false, 9.0);
@@ -726,8 +782,92 @@ fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     enc.finish().ok()
 }
 
+/// A logo ready to be written: a JPEG as it is, a PNG decoded.
+enum Prepared<'a> {
+    Jpeg(&'a [u8], JpegInfo),
+    Png(Pixels),
+}
+
+impl Prepared<'_> {
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Prepared::Jpeg(_, i) => (i.width, i.height),
+            Prepared::Png(p) => (p.width, p.height),
+        }
+    }
+}
+
+fn prepare(logo: &Logo) -> Option<Prepared<'_>> {
+    match ImageKind::sniff(&logo.bytes)? {
+        ImageKind::Jpeg => jpeg_info(&logo.bytes)
+            .ok()
+            .map(|i| Prepared::Jpeg(&logo.bytes, i)),
+        ImageKind::Png => decode_png(&logo.bytes).ok().map(Prepared::Png),
+    }
+}
+
+/// Writes 8-bit samples as an image XObject, deflated when possible.
+fn write_samples(
+    pdf: &mut Pdf,
+    id: Ref,
+    samples: &[u8],
+    (w, h): (u32, u32),
+    grey: bool,
+    mask: Option<Ref>,
+) {
+    let packed = deflate(samples);
+    let mut img = pdf.image_xobject(id, packed.as_deref().unwrap_or(samples));
+    if packed.is_some() {
+        img.filter(Filter::FlateDecode);
+    }
+    img.width(w as i32)
+        .height(h as i32)
+        .color_space_name(Name(if grey { b"DeviceGray" } else { b"DeviceRGB" }))
+        .bits_per_component(8);
+    if let Some(m) = mask {
+        img.s_mask(m);
+    }
+    img.finish();
+}
+
+fn write_logo(pdf: &mut Pdf, image_id: Ref, mask_id: Ref, logo: &Prepared) {
+    match logo {
+        Prepared::Jpeg(bytes, info) => {
+            let mut img = pdf.image_xobject(image_id, bytes);
+            img.filter(Filter::DctDecode);
+            img.width(info.width as i32)
+                .height(info.height as i32)
+                .color_space_name(Name(if info.components == 1 {
+                    b"DeviceGray"
+                } else {
+                    b"DeviceRGB"
+                }))
+                .bits_per_component(8);
+            img.finish();
+        }
+        Prepared::Png(p) => {
+            let size = (p.width, p.height);
+            let mask = p.alpha.as_ref().map(|_| mask_id);
+            write_samples(pdf, image_id, &p.color, size, p.grey, mask);
+            if let Some(alpha) = &p.alpha {
+                write_samples(pdf, mask_id, alpha, size, true, None);
+            }
+        }
+    }
+}
+
 pub(crate) fn render(doc: &Document) -> Vec<u8> {
-    let pages = layout(doc);
+    let logo = doc.letterhead.logo.as_ref().and_then(prepare);
+    let footer: Vec<Vec<u8>> = doc
+        .letterhead
+        .footer
+        .as_deref()
+        .map(|f| wrap(f, false, FOOTER_SIZE, AVAIL))
+        .unwrap_or_default()
+        .into_iter()
+        .take(FOOTER_MAX_LINES)
+        .collect();
+    let pages = layout(doc, logo.as_ref().map(Prepared::size), footer.len());
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let tree_id = Ref::new(2);
@@ -738,6 +878,8 @@ pub(crate) fn render(doc: &Document) -> Vec<u8> {
     let page_ids: Vec<Ref> = (0..pages.len())
         .map(|i| Ref::new(first_page + 2 * i as i32))
         .collect();
+    let image_id = Ref::new(first_page + 2 * pages.len() as i32);
+    let mask_id = Ref::new(image_id.get() + 1);
 
     pdf.catalog(catalog_id)
         .pages(tree_id)
@@ -777,10 +919,13 @@ pub(crate) fn render(doc: &Document) -> Vec<u8> {
             .fonts()
             .pair(Name(b"F1"), regular_id)
             .pair(Name(b"F2"), bold_id);
+        if logo.is_some() && ops.iter().any(|op| matches!(op, Op::Image { .. })) {
+            resources.x_objects().pair(Name(b"Im1"), image_id);
+        }
         resources.finish();
         page.finish();
 
-        let raw = content_stream(ops, i + 1, count);
+        let raw = content_stream(ops, &footer, i + 1, count);
         match deflate(&raw) {
             Some(packed) => {
                 pdf.stream(content_id, &packed).filter(Filter::FlateDecode);
@@ -789,6 +934,9 @@ pub(crate) fn render(doc: &Document) -> Vec<u8> {
                 pdf.stream(content_id, &raw);
             }
         }
+    }
+    if let Some(l) = &logo {
+        write_logo(&mut pdf, image_id, mask_id, l);
     }
     pdf.finish()
 }

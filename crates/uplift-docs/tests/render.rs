@@ -17,6 +17,7 @@ fn camden() -> Letterhead {
             s("schoolimprovement@camden.example · 020 7974 0000"),
             s("School Improvement Service"),
         ],
+        ..Default::default()
     }
 }
 
@@ -348,6 +349,7 @@ fn empty_document() -> Document {
         letterhead: Letterhead {
             organisation: String::new(),
             lines: vec![],
+            ..Default::default()
         },
         title: String::new(),
         reference: None,
@@ -448,6 +450,7 @@ fn non_latin_text_does_not_panic_and_prints_as_question_marks() {
         letterhead: Letterhead {
             organisation: s("Ysgol Gymraeg — Cyngor ŵ ŷ"),
             lines: vec![s("Зарегистрировано 日本語 ✓ 🎓")],
+            ..Default::default()
         },
         title: s("Zoë’s “café” – naïve … 50 € • ½"),
         reference: Some(s("مرجع 17")),
@@ -680,6 +683,7 @@ fn document() -> impl Strategy<Value = Document> {
                 letterhead: Letterhead {
                     organisation,
                     lines,
+                    ..Default::default()
                 },
                 title,
                 reference,
