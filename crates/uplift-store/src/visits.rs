@@ -31,8 +31,13 @@ use crate::categorisation::apply_flag_overrides;
 use crate::{now, settings, Db, Result, StoreError, Tx};
 
 /// The setting holding the working days a headteacher has to respond to a
-/// note of visit (absent: [`dv::workflow::DEFAULT_RESPONSE_WORKING_DAYS`]).
+/// note of visit, one per organisation (`visit_response_working_days:<id>`;
+/// absent: [`dv::workflow::DEFAULT_RESPONSE_WORKING_DAYS`]).
 pub const RESPONSE_WORKING_DAYS: &str = "visit_response_working_days";
+
+fn response_days_key(organisation_id: i64) -> String {
+    format!("{RESPONSE_WORKING_DAYS}:{organisation_id}")
+}
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -448,10 +453,11 @@ impl Db {
             .collect())
     }
 
-    /// The working days a headteacher has to respond to a note of visit.
-    pub async fn response_working_days(&self) -> Result<u32> {
+    /// The working days a headteacher has to respond to a note of visit in
+    /// this organisation.
+    pub async fn response_working_days(&self, organisation_id: i64) -> Result<u32> {
         Ok(self
-            .setting(RESPONSE_WORKING_DAYS)
+            .setting(&response_days_key(organisation_id))
             .await?
             .and_then(|v| v.trim().parse::<u32>().ok())
             .unwrap_or(dv::workflow::DEFAULT_RESPONSE_WORKING_DAYS))
@@ -1090,7 +1096,7 @@ pub async fn plan_visit(
             "Select the adviser",
         )]));
     }
-    let terms = term_dates(input.academic_year)?;
+    let terms = crate::meetings::term_dates_in(tx, organisation_id, input.academic_year).await?;
     let plan = VisitPlan {
         visit_id: "new".into(),
         urn: urn(input.urn)?,
@@ -1320,14 +1326,26 @@ pub async fn act(
     Ok(Some(after))
 }
 
-/// Sets the working days a headteacher has to respond (audited).
-pub async fn set_response_working_days(tx: &mut Tx, actor: &Actor, days: u32) -> Result<()> {
+/// Sets the working days a headteacher has to respond in one organisation (audited).
+pub async fn set_response_working_days(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: i64,
+    days: u32,
+) -> Result<()> {
     if !(1..=60).contains(&days) {
         return Err(StoreError::Invalid(
             "the response window must be between 1 and 60 working days".into(),
         ));
     }
-    settings::set(tx, actor, RESPONSE_WORKING_DAYS, &days.to_string()).await
+    settings::set_in(
+        tx,
+        actor,
+        &response_days_key(organisation_id),
+        Some(organisation_id),
+        &days.to_string(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------
@@ -1532,7 +1550,7 @@ pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
 
     // Visits in different stages, with their history.
     let cal = db.bank_holidays().await?;
-    let days = db.response_working_days().await?;
+    let days = db.response_working_days(organisation_id).await?;
     let lead = lead_user.map(|u| u.0);
     let d = |y: i16, m: i8, dd: i8| jiff::civil::date(y, m, dd);
     let demo_school = out.demo_school;

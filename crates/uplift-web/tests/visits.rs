@@ -693,7 +693,15 @@ async fn caseload_entitlement_and_reassignment() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.db.response_working_days().await.unwrap(), 15);
+    assert_eq!(app.db.response_working_days(app.org_id).await.unwrap(), 15);
+    // Each organisation keeps its own window: another council is untouched.
+    assert_eq!(
+        app.db
+            .response_working_days(app.other_org_id)
+            .await
+            .unwrap(),
+        10
+    );
     // The API: advisers, caseload, entitlement.
     let lead = app.user(Role::Lead);
     let r = app

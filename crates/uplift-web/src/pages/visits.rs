@@ -661,7 +661,7 @@ async fn render_advisers(
             suggestions => suggestions,
             unassigned => unassigned,
             can_manage => can(user, Action::ManageAdvisers),
-            response_days => form.response_days.clone().unwrap_or(state.db.response_working_days().await?.to_string()),
+            response_days => form.response_days.clone().unwrap_or(state.db.response_working_days(user.principal.organisation_id).await?.to_string()),
             expertise_options => expertise_options(),
             school_options => school_options,
             adviser_options => adviser_options,
@@ -853,7 +853,13 @@ pub async fn response_days(
     let error = match text.parse::<u32>() {
         Ok(days) if (1..=60).contains(&days) => {
             let mut tx = state.db.begin().await?;
-            sv::set_response_working_days(&mut tx, &user.actor(), days).await?;
+            sv::set_response_working_days(
+                &mut tx,
+                &user.actor(),
+                user.principal.organisation_id,
+                days,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(Redirect::to("/advisers?done=response-days").into_response());
         }
@@ -1216,7 +1222,10 @@ pub async fn plan_for(
         .await?
         .ok_or(Problem::Forbidden)?;
     let cal = state.db.bank_holidays().await?;
-    let days = state.db.response_working_days().await?;
+    let days = state
+        .db
+        .response_working_days(user.principal.organisation_id)
+        .await?;
     let mut tx = state.db.begin().await?;
     match sv::plan_visit(
         &mut tx,
