@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "school_changes",
     "intelligence",
     "organisation_policies",
+    "organisation_letterheads",
     "category_decisions",
     "flag_overrides",
     "concern_cases",

@@ -37,6 +37,7 @@ pub mod concern;
 pub mod connect;
 mod error;
 pub mod mail;
+pub mod letterhead;
 pub mod meetings;
 pub mod migrate;
 pub mod notifications;
