@@ -4,16 +4,24 @@
 //! keeps the message with its error and retries it later with exponential
 //! backoff (1 minute, doubling, at most 6 hours between attempts).
 //!
-//! The connection is plain SMTP without TLS: Uplift hands mail to a relay on
-//! the same host or private network (a local Postfix or a smart host), which
-//! does the onward delivery over TLS. Credentials, when configured, are sent
-//! over that connection, so use them only on a trusted network.
+//! The connection is secured as `smtp_security` says: `starttls` (the
+//! default: a plain connection upgraded with STARTTLS, which must succeed
+//! before anything else is said, usually port 587), `tls` (TLS from the first
+//! byte, usually port 465) or `none` (only for a relay on this host, or when
+//! explicitly allowed; never with credentials to another host). TLS is
+//! rustls with the Mozilla root certificates, plus the organisation's own CA
+//! from `smtp_ca_file` when given. A TLS or certificate failure is a failed
+//! attempt like any other: the message stays in the outbox with the error
+//! and is retried after the backoff.
 
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use sqlx::FromRow;
@@ -27,8 +35,60 @@ pub const MAX_ATTEMPTS: i64 = 25;
 /// How long a claimed message is held before another sender may try it.
 const LEASE_SECS: i64 = 300;
 
+/// How the connection to the relay is secured (`smtp_security`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// A plain connection upgraded with STARTTLS before anything else is
+    /// sent; a server that does not offer it gets nothing.
+    #[default]
+    StartTls,
+    /// TLS from the first byte (implicit TLS, "SMTPS").
+    Tls,
+    /// No encryption at all.
+    None,
+}
+
+impl SmtpSecurity {
+    /// The setting's values, as written in the configuration.
+    pub const VALUES: &'static str = "starttls, tls or none";
+
+    /// Reads `starttls`, `tls` or `none` (any case, surrounding spaces ignored).
+    pub fn parse(s: &str) -> Option<SmtpSecurity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Some(SmtpSecurity::StartTls),
+            "tls" => Some(SmtpSecurity::Tls),
+            "none" => Some(SmtpSecurity::None),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpSecurity::StartTls => "starttls",
+            SmtpSecurity::Tls => "tls",
+            SmtpSecurity::None => "none",
+        }
+    }
+
+    /// The usual port: 587 (submission with STARTTLS), 465 (implicit TLS)
+    /// or 25 (a local relay).
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        }
+    }
+}
+
+/// True for a relay on this host: `localhost` or a loopback address.
+pub fn is_local_host(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Where and how to send mail.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
@@ -38,14 +98,42 @@ pub struct SmtpSettings {
     pub password: Option<String>,
     /// The address of the service, prefixed to links in messages (no trailing slash).
     pub base_url: String,
-    /// How long to wait for the server.
+    /// How long to wait for the server to accept the connection; a whole
+    /// message must be handed over within twice this.
     pub timeout_secs: u64,
+    pub security: SmtpSecurity,
+    /// PEM certificates trusted in addition to the Mozilla roots (an
+    /// organisation's internal CA).
+    pub ca_file: Option<PathBuf>,
+    /// Allows `none` to a host other than this one (never with credentials).
+    pub allow_insecure: bool,
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from", &self.from)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("base_url", &self.base_url)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("security", &self.security)
+            .field("ca_file", &self.ca_file)
+            .field("allow_insecure", &self.allow_insecure)
+            .finish()
+    }
 }
 
 impl SmtpSettings {
-    /// Checks the settings once, so that a bad From address is reported at start.
+    /// Checks the settings, so that a bad From address, an unreadable CA
+    /// file or credentials that would go out in clear are reported at start
+    /// (and before every drain), naming the setting.
     pub fn check(&self) -> Result<()> {
-        if self.host.trim().is_empty() {
+        let host = self.host.trim();
+        if host.is_empty() {
             return Err(StoreError::Invalid("smtp_host is empty".into()));
         }
         self.from.parse::<Mailbox>().map_err(|e| {
@@ -54,7 +142,74 @@ impl SmtpSettings {
                 self.from
             ))
         })?;
+        if self.username.is_some() != self.password.is_some() {
+            return Err(StoreError::Invalid(
+                "smtp_username and smtp_password go together: set both or neither".into(),
+            ));
+        }
+        match self.security {
+            SmtpSecurity::None => {
+                let local = is_local_host(host);
+                if self.username.is_some() && !local {
+                    return Err(StoreError::Invalid(format!(
+                        "smtp_security = none would send smtp_username and smtp_password to {host} \
+                         unencrypted: set smtp_security to starttls or tls"
+                    )));
+                }
+                if !local && !self.allow_insecure {
+                    return Err(StoreError::Invalid(format!(
+                        "smtp_security = none sends mail unencrypted and is for a relay on this host \
+                         (localhost, 127.0.0.1, ::1), not {host}: set smtp_security to starttls or tls, \
+                         or smtp_allow_insecure = true for a trusted relay"
+                    )));
+                }
+                if self.ca_file.is_some() {
+                    return Err(StoreError::Invalid(
+                        "smtp_ca_file is set but smtp_security = none uses no TLS".into(),
+                    ));
+                }
+            }
+            SmtpSecurity::StartTls | SmtpSecurity::Tls => {
+                self.tls_parameters()?;
+            }
+        }
         Ok(())
+    }
+
+    /// The TLS configuration: the Mozilla roots and the certificates of
+    /// `ca_file`, for the name `host`.
+    fn tls_parameters(&self) -> Result<TlsParameters> {
+        let mut b = TlsParameters::builder(self.host.trim().to_string())
+            .certificate_store(CertificateStore::WebpkiRoots);
+        if let Some(path) = &self.ca_file {
+            let bad = |why: String| {
+                StoreError::Invalid(format!("smtp_ca_file {}: {why}", path.display()))
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+            const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+            if !pem.windows(BEGIN.len()).any(|w| w == BEGIN) {
+                return Err(bad(
+                    "no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into(),
+                ));
+            }
+            let cert = Certificate::from_pem(&pem).map_err(|e| bad(e.to_string()))?;
+            b = b.add_root_certificate(cert);
+            return b
+                .build()
+                .map_err(|e| bad(format!("not a usable CA certificate: {e}")));
+        }
+        b.build()
+            .map_err(|e| StoreError::Invalid(format!("TLS for {}: {e}", self.host.trim())))
+    }
+
+    /// `host:port (security)`, for messages.
+    fn server(&self) -> String {
+        format!(
+            "{}:{} ({})",
+            self.host.trim(),
+            self.port,
+            self.security.as_str()
+        )
     }
 }
 
@@ -143,24 +298,68 @@ fn build(settings: &SmtpSettings, m: &OutboxMessage) -> std::result::Result<Mess
         .map_err(|e| format!("message: {e}"))
 }
 
-fn transport(settings: &SmtpSettings) -> AsyncSmtpTransport<Tokio1Executor> {
+fn transport(settings: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let tls = match settings.security {
+        SmtpSecurity::StartTls => Tls::Required(settings.tls_parameters()?),
+        SmtpSecurity::Tls => Tls::Wrapper(settings.tls_parameters()?),
+        SmtpSecurity::None => Tls::None,
+    };
     let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.trim())
         .port(settings.port)
+        .tls(tls)
         .timeout(Some(Duration::from_secs(settings.timeout_secs.max(1))));
     if let (Some(u), Some(p)) = (&settings.username, &settings.password) {
         b = b.credentials(Credentials::new(u.clone(), p.clone()));
     }
-    b.build()
+    Ok(b.build())
+}
+
+/// What to do about the usual TLS failures, for the operator reading the outbox.
+fn hint(error: &str) -> &'static str {
+    if error.contains("STARTTLS is not supported") {
+        " (smtp_security = starttls sends nothing until the connection is encrypted; \
+         use tls if the relay expects TLS from the first byte)"
+    } else if error.contains("certificate") {
+        " (the relay's certificate is not trusted for this name: check smtp_host, \
+         or put the issuing CA in smtp_ca_file)"
+    } else {
+        ""
+    }
+}
+
+/// Hands one message to the relay, within twice the timeout (lettre's own
+/// timeout covers connecting only; this covers a server that goes quiet).
+async fn deliver(
+    mailer: &AsyncSmtpTransport<Tokio1Executor>,
+    settings: &SmtpSettings,
+    msg: Message,
+) -> std::result::Result<(), String> {
+    let limit = Duration::from_secs(settings.timeout_secs.max(1).saturating_mul(2));
+    match tokio::time::timeout(limit, mailer.send(msg)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => {
+            let e = e.to_string();
+            Err(format!("{}: {e}{}", settings.server(), hint(&e)))
+        }
+        Err(_) => Err(format!(
+            "{}: no answer within {} seconds",
+            settings.server(),
+            limit.as_secs()
+        )),
+    }
 }
 
 /// Sends every message due at `now` (oldest first, at most `limit`); a
-/// failure is recorded on the message and retried after [`backoff`].
+/// failure (connection, TLS, certificate, authentication, refusal) is
+/// recorded on the message and retried after [`backoff`]. Settings that
+/// fail [`SmtpSettings::check`] are an error and leave the outbox untouched.
 pub async fn send_pending(
     db: &Db,
     settings: &SmtpSettings,
     now: jiff::Timestamp,
     limit: i64,
 ) -> Result<DrainReport> {
+    settings.check()?;
     let now_s = timestamp(now);
     let sql = format!(
         "SELECT {COLS} FROM mail_outbox
@@ -174,17 +373,13 @@ pub async fn send_pending(
         report.waiting = db.outbox_waiting().await?;
         return Ok(report);
     }
-    let mailer = transport(settings);
+    let mailer = transport(settings)?;
     for m in due {
         if !db.claim(&m, now).await? {
             continue;
         }
         let outcome = match build(settings, &m) {
-            Ok(msg) => mailer
-                .send(msg)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Ok(msg) => deliver(&mailer, settings, msg).await,
             Err(e) => Err(e),
         };
         let attempts = m.attempts + 1;
@@ -222,5 +417,126 @@ mod tests {
         assert_eq!(backoff(5), jiff::SignedDuration::from_mins(16));
         assert_eq!(backoff(10), jiff::SignedDuration::from_mins(360));
         assert_eq!(backoff(99), jiff::SignedDuration::from_mins(360));
+    }
+
+    fn settings(host: &str, security: SmtpSecurity) -> SmtpSettings {
+        SmtpSettings {
+            host: host.into(),
+            port: security.default_port(),
+            from: "Uplift <uplift@council.example>".into(),
+            username: None,
+            password: None,
+            base_url: "https://uplift.council.example".into(),
+            timeout_secs: 30,
+            security,
+            ca_file: None,
+            allow_insecure: false,
+        }
+    }
+
+    #[test]
+    fn security_values_and_local_hosts() {
+        assert_eq!(
+            SmtpSecurity::parse(" STARTTLS "),
+            Some(SmtpSecurity::StartTls)
+        );
+        assert_eq!(SmtpSecurity::parse("tls"), Some(SmtpSecurity::Tls));
+        assert_eq!(SmtpSecurity::parse("none"), Some(SmtpSecurity::None));
+        assert_eq!(SmtpSecurity::parse("ssl"), None);
+        assert_eq!(SmtpSecurity::default(), SmtpSecurity::StartTls);
+        for h in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "127.0.0.53",
+            "::1",
+            "[::1]",
+        ] {
+            assert!(is_local_host(h), "{h}");
+        }
+        for h in [
+            "mail.council.example",
+            "10.0.0.5",
+            "localhost.example",
+            "192.168.1.1",
+        ] {
+            assert!(!is_local_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn plain_smtp_only_locally_and_never_with_a_password_to_another_host() {
+        assert!(settings("127.0.0.1", SmtpSecurity::None).check().is_ok());
+        let mut s = settings("relay.council.example", SmtpSecurity::None);
+        let e = s.check().unwrap_err().to_string();
+        assert!(
+            e.contains("smtp_security") && e.contains("smtp_allow_insecure"),
+            "{e}"
+        );
+        s.allow_insecure = true;
+        assert!(s.check().is_ok());
+        s.username = Some("uplift".into());
+        s.password = Some("hunter2-secret".into());
+        let e = s.check().unwrap_err().to_string();
+        assert!(
+            e.contains("smtp_security = none") && e.contains("smtp_password"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"), "{e}");
+        // On this host, credentials never leave the machine.
+        let mut local = settings("localhost", SmtpSecurity::None);
+        local.username = Some("uplift".into());
+        local.password = Some("pw".into());
+        assert!(local.check().is_ok());
+        local.password = None;
+        let e = local.check().unwrap_err().to_string();
+        assert!(e.contains("smtp_username and smtp_password"), "{e}");
+        // TLS to anywhere is fine; the password never shows in Debug.
+        let mut tls = settings("smtp.office365.com", SmtpSecurity::StartTls);
+        tls.username = Some("uplift@council.example".into());
+        tls.password = Some("hunter2-secret".into());
+        assert!(tls.check().is_ok());
+        assert!(!format!("{tls:?}").contains("hunter2"));
+        assert!(settings("smtp.gmail.com", SmtpSecurity::Tls)
+            .check()
+            .is_ok());
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_named() {
+        let dir = std::env::temp_dir().join(format!("uplift-mail-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut s = settings("mail.council.example", SmtpSecurity::StartTls);
+        s.ca_file = Some(dir.join("missing.pem"));
+        let e = s.check().unwrap_err().to_string();
+        assert!(
+            e.contains("smtp_ca_file") && e.contains("missing.pem"),
+            "{e}"
+        );
+        let junk = dir.join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        s.ca_file = Some(junk);
+        let e = s.check().unwrap_err().to_string();
+        assert!(
+            e.contains("smtp_ca_file") && e.contains("BEGIN CERTIFICATE"),
+            "{e}"
+        );
+        let broken = dir.join("broken.pem");
+        std::fs::write(
+            &broken,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        s.ca_file = Some(broken);
+        let e = s.check().unwrap_err().to_string();
+        assert!(e.contains("smtp_ca_file"), "{e}");
+        let mut none = settings("localhost", SmtpSecurity::None);
+        none.ca_file = Some(dir.join("any.pem"));
+        assert!(none
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("smtp_ca_file"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -2,15 +2,23 @@
 //! transaction, email preferences, delivery through a real (local) SMTP
 //! server speaking the protocol over TCP, retry with backoff while the mail
 //! server is down, the idempotent daily sweep, and calendar feed secrets.
+//! The SMTP server here also speaks STARTTLS and implicit TLS (rustls, with a
+//! CA and certificate made by each test) and AUTH PLAIN and LOGIN, so the
+//! secured delivery councils need is tested against the real protocol.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+use base64::Engine as _;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
+use tokio_rustls::TlsAcceptor;
 use uplift_domain::access::Role;
 use uplift_domain::identity::Email;
 use uplift_store::audit::Actor;
-use uplift_store::mail::{self, SmtpSettings};
+use uplift_store::mail::{self, SmtpSecurity, SmtpSettings};
 use uplift_store::notifications::{self, FeedSubject};
 use uplift_store::orgs::{self, NewOrganisation};
 use uplift_store::testkit::each_backend;
@@ -25,86 +33,84 @@ struct Received {
     data: String,
 }
 
+/// Credentials a client gave, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Login {
+    mechanism: String,
+    username: String,
+    password: String,
+    encrypted: bool,
+}
+
+/// What the sink saw, in order, across connections: each command's verb
+/// (`EHLO`, `STARTTLS`, `AUTH`, `MAIL`…) and whether it came over TLS, and
+/// `TLS` / `TLS FAILED: …` when a handshake completed or failed.
+#[derive(Debug, Default)]
+struct Seen {
+    received: Vec<Received>,
+    events: Vec<(String, bool)>,
+    logins: Vec<Login>,
+}
+
+/// How the sink secures connections and what it offers.
+#[derive(Clone, Default)]
+struct Mode {
+    /// Offer STARTTLS on plain connections, with this certificate.
+    starttls: Option<Arc<ServerConfig>>,
+    /// TLS from the first byte, with this certificate.
+    implicit: Option<Arc<ServerConfig>>,
+    /// AUTH mechanisms offered; none: no AUTH.
+    auth: Vec<&'static str>,
+    /// Accept connections and never answer.
+    silent: bool,
+}
+
 /// A tiny SMTP server on a loopback port: enough of RFC 5321 for a client to
 /// deliver mail (greeting, EHLO/HELO, MAIL, RCPT, DATA with dot-stuffing,
-/// RSET, NOOP, QUIT). Every message it accepts is kept.
+/// RSET, NOOP, QUIT), plus STARTTLS (RFC 3207), implicit TLS (RFC 8314) and
+/// AUTH PLAIN / LOGIN (RFC 4954) when asked. Every message it accepts is kept.
 struct SmtpSink {
     port: u16,
-    received: Arc<Mutex<Vec<Received>>>,
+    seen: Arc<Mutex<Seen>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl SmtpSink {
     async fn start() -> SmtpSink {
+        SmtpSink::start_with(Mode::default()).await
+    }
+
+    async fn start_with(mode: Mode) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let keep = received.clone();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let keep = seen.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let keep = keep.clone();
-                tokio::spawn(async move {
-                    let (r, mut w) = stream.into_split();
-                    let mut lines = BufReader::new(r).lines();
-                    let _ = w.write_all(b"220 sink.test ESMTP ready\r\n").await;
-                    let mut current = Received::default();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        let upper = line.to_ascii_uppercase();
-                        let reply: &[u8] = if upper.starts_with("EHLO") {
-                            b"250-sink.test greets you\r\n250 8BITMIME\r\n"
-                        } else if upper.starts_with("HELO") {
-                            b"250 sink.test\r\n"
-                        } else if upper.starts_with("MAIL FROM:") {
-                            current = Received {
-                                from: line[10..].trim().to_string(),
-                                ..Default::default()
-                            };
-                            b"250 OK\r\n"
-                        } else if upper.starts_with("RCPT TO:") {
-                            current.to.push(line[8..].trim().to_string());
-                            b"250 OK\r\n"
-                        } else if upper == "DATA" {
-                            let _ = w
-                                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                                .await;
-                            let mut data = String::new();
-                            while let Ok(Some(l)) = lines.next_line().await {
-                                if l == "." {
-                                    break;
-                                }
-                                data.push_str(l.strip_prefix('.').unwrap_or(&l));
-                                data.push('\n');
-                            }
-                            current.data = data;
-                            keep.lock().unwrap().push(std::mem::take(&mut current));
-                            b"250 OK: queued\r\n"
-                        } else if upper == "QUIT" {
-                            let _ = w.write_all(b"221 Bye\r\n").await;
-                            return;
-                        } else if upper == "RSET" || upper == "NOOP" {
-                            b"250 OK\r\n"
-                        } else {
-                            b"502 Command not implemented\r\n"
-                        };
-                        if w.write_all(reply).await.is_err() {
-                            return;
-                        }
-                    }
-                });
+                tokio::spawn(connection(stream, keep.clone(), mode.clone()));
             }
         });
-        SmtpSink {
-            port,
-            received,
-            task,
-        }
+        SmtpSink { port, seen, task }
     }
 
     fn messages(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.seen.lock().unwrap().received.clone()
+    }
+
+    fn logins(&self) -> Vec<Login> {
+        self.seen.lock().unwrap().logins.clone()
+    }
+
+    fn events(&self) -> Vec<(String, bool)> {
+        self.seen.lock().unwrap().events.clone()
+    }
+
+    /// Where the first event with this verb is.
+    fn first(&self, verb: &str) -> Option<usize> {
+        self.events().iter().position(|(v, _)| v == verb)
     }
 }
 
@@ -112,6 +118,235 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+fn note(seen: &Mutex<Seen>, event: impl Into<String>, encrypted: bool) {
+    seen.lock().unwrap().events.push((event.into(), encrypted));
+}
+
+/// One client connection: TLS first when implicit, then the conversation,
+/// then (after STARTTLS) the handshake and the conversation again.
+async fn connection(stream: TcpStream, seen: Arc<Mutex<Seen>>, mode: Mode) {
+    if mode.silent {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        return;
+    }
+    if let Some(config) = mode.implicit.clone() {
+        match TlsAcceptor::from(config).accept(stream).await {
+            Ok(tls) => {
+                note(&seen, "TLS", true);
+                let mut conn = BufReader::new(tls);
+                if conn
+                    .write_all(b"220 sink.test ESMTP ready\r\n")
+                    .await
+                    .is_ok()
+                {
+                    let _ = converse(&mut conn, &seen, &mode, true).await;
+                }
+            }
+            Err(e) => note(&seen, format!("TLS FAILED: {e}"), false),
+        }
+        return;
+    }
+    let mut conn = BufReader::new(stream);
+    if conn
+        .write_all(b"220 sink.test ESMTP ready\r\n")
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let Some(config) = mode.starttls.clone() else {
+        let _ = converse(&mut conn, &seen, &mode, false).await;
+        return;
+    };
+    if let Ok(true) = converse(&mut conn, &seen, &mode, false).await {
+        match TlsAcceptor::from(config).accept(conn.into_inner()).await {
+            Ok(tls) => {
+                note(&seen, "TLS", true);
+                let mut conn = BufReader::new(tls);
+                let _ = converse(&mut conn, &seen, &mode, true).await;
+            }
+            Err(e) => note(&seen, format!("TLS FAILED: {e}"), false),
+        }
+    }
+}
+
+async fn read_line<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut BufReader<S>,
+) -> std::io::Result<Option<String>> {
+    let mut line = String::new();
+    if conn.read_line(&mut line).await? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_string()))
+}
+
+fn unbase64(s: &str) -> String {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The SMTP conversation on one (plain or TLS) stream. True when the client
+/// asked for STARTTLS and was told to go ahead.
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut BufReader<S>,
+    seen: &Mutex<Seen>,
+    mode: &Mode,
+    encrypted: bool,
+) -> std::io::Result<bool> {
+    let mut current = Received::default();
+    while let Some(line) = read_line(conn).await? {
+        let upper = line.to_ascii_uppercase();
+        let verb = upper.split_whitespace().next().unwrap_or("").to_string();
+        note(seen, verb.clone(), encrypted);
+        let reply: Vec<u8> = if verb == "EHLO" {
+            let mut r = String::from("250-sink.test greets you\r\n");
+            if mode.starttls.is_some() && !encrypted {
+                r.push_str("250-STARTTLS\r\n");
+            }
+            if !mode.auth.is_empty() {
+                r.push_str(&format!("250-AUTH {}\r\n", mode.auth.join(" ")));
+            }
+            r.push_str("250 8BITMIME\r\n");
+            r.into_bytes()
+        } else if verb == "HELO" {
+            b"250 sink.test\r\n".to_vec()
+        } else if verb == "STARTTLS" {
+            if mode.starttls.is_some() && !encrypted {
+                conn.write_all(b"220 2.0.0 Ready to start TLS\r\n").await?;
+                return Ok(true);
+            }
+            b"502 5.5.1 STARTTLS not available\r\n".to_vec()
+        } else if verb == "AUTH" {
+            let mut words = line.split_whitespace().skip(1);
+            let mechanism = words.next().unwrap_or("").to_ascii_uppercase();
+            let initial = words.next().map(str::to_string);
+            if !mode.auth.contains(&mechanism.as_str()) {
+                b"504 5.5.4 Unrecognized authentication type\r\n".to_vec()
+            } else if mechanism == "PLAIN" {
+                let response = match initial {
+                    Some(r) => r,
+                    None => {
+                        conn.write_all(b"334 \r\n").await?;
+                        read_line(conn).await?.unwrap_or_default()
+                    }
+                };
+                let decoded = unbase64(&response);
+                let mut parts = decoded.split('\0').skip(1);
+                let username = parts.next().unwrap_or("").to_string();
+                let password = parts.next().unwrap_or("").to_string();
+                seen.lock().unwrap().logins.push(Login {
+                    mechanism,
+                    username,
+                    password,
+                    encrypted,
+                });
+                b"235 2.7.0 Authentication successful\r\n".to_vec()
+            } else {
+                // LOGIN: "Username:" and "Password:", each in base64.
+                conn.write_all(b"334 VXNlcm5hbWU6\r\n").await?;
+                let username = unbase64(&read_line(conn).await?.unwrap_or_default());
+                conn.write_all(b"334 UGFzc3dvcmQ6\r\n").await?;
+                let password = unbase64(&read_line(conn).await?.unwrap_or_default());
+                seen.lock().unwrap().logins.push(Login {
+                    mechanism,
+                    username,
+                    password,
+                    encrypted,
+                });
+                b"235 2.7.0 Authentication successful\r\n".to_vec()
+            }
+        } else if upper.starts_with("MAIL FROM:") {
+            current = Received {
+                from: line[10..].trim().to_string(),
+                ..Default::default()
+            };
+            b"250 OK\r\n".to_vec()
+        } else if upper.starts_with("RCPT TO:") {
+            current.to.push(line[8..].trim().to_string());
+            b"250 OK\r\n".to_vec()
+        } else if upper == "DATA" {
+            conn.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
+            let mut data = String::new();
+            while let Some(l) = read_line(conn).await? {
+                if l == "." {
+                    break;
+                }
+                data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                data.push('\n');
+            }
+            current.data = data;
+            seen.lock()
+                .unwrap()
+                .received
+                .push(std::mem::take(&mut current));
+            b"250 OK: queued\r\n".to_vec()
+        } else if upper == "QUIT" {
+            conn.write_all(b"221 Bye\r\n").await?;
+            return Ok(false);
+        } else if upper == "RSET" || upper == "NOOP" {
+            b"250 OK\r\n".to_vec()
+        } else {
+            b"502 Command not implemented\r\n".to_vec()
+        };
+        conn.write_all(&reply).await?;
+        conn.flush().await?;
+    }
+    Ok(false)
+}
+
+/// A council's internal CA (made now) and a server certificate it issued for
+/// `127.0.0.1` and `localhost`: the CA in PEM, and the server's TLS setup.
+struct Pki {
+    ca_pem: String,
+    server: Arc<ServerConfig>,
+}
+
+fn make_pki(name: &str) -> Pki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, name);
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = leaf.signed_by(&key, &ca).unwrap();
+    let server =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        server: Arc::new(server),
+    }
+}
+
+/// Writes the CA to a PEM file in `dir`, as an operator would for `smtp_ca_file`.
+fn ca_file(dir: &std::path::Path, pki: &Pki) -> PathBuf {
+    let path = dir.join("council-ca.pem");
+    std::fs::write(&path, &pki.ca_pem).unwrap();
+    path
 }
 
 /// A loopback port nothing listens on.
@@ -131,6 +366,24 @@ fn settings(port: u16) -> SmtpSettings {
         password: None,
         base_url: "https://uplift.council.example".into(),
         timeout_secs: 5,
+        // A relay on this host: plain SMTP is allowed.
+        security: SmtpSecurity::None,
+        ca_file: None,
+        allow_insecure: false,
+    }
+}
+
+const USERNAME: &str = "uplift@council.example";
+const PASSWORD: &str = "correct horse: battery staple £1";
+
+/// Settings for a TLS relay on this host, with credentials.
+fn secure(port: u16, security: SmtpSecurity, ca: Option<PathBuf>) -> SmtpSettings {
+    SmtpSettings {
+        security,
+        ca_file: ca,
+        username: Some(USERNAME.into()),
+        password: Some(PASSWORD.into()),
+        ..settings(port)
     }
 }
 
@@ -483,5 +736,279 @@ async fn calendar_feed_secrets_are_hashed_and_revocable() {
         assert!(db.calendar_feeds(s.head).await.unwrap()[0]
             .revoked_at
             .is_some());
+    }
+}
+
+/// Puts one email for the headteacher in the outbox.
+async fn queue_one(db: &Db, s: &Setup) {
+    let mut tx = db.begin().await.unwrap();
+    notifications::notify(
+        &mut tx,
+        s.org,
+        s.head,
+        notifications::NOTE_AWAITING_HEADTEACHER,
+        "A note of visit to Thomas Coram Centre is ready for you",
+        "Mark it accurate or respond with comments.",
+        Some("/visits/7"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn after(t: jiff::Timestamp, mins: i64) -> jiff::Timestamp {
+    t.checked_add(jiff::SignedDuration::from_mins(mins))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn starttls_upgrades_before_authenticating_and_trusts_the_councils_ca() {
+    let pki = make_pki("Camden Council internal CA");
+    let sink = SmtpSink::start_with(Mode {
+        starttls: Some(pki.server.clone()),
+        auth: vec!["PLAIN", "LOGIN"],
+        ..Mode::default()
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let before = sink.messages().len();
+        let smtp = secure(
+            sink.port,
+            SmtpSecurity::StartTls,
+            Some(ca_file(tmp.path(), &pki)),
+        );
+        let r = mail::send_pending(&db, &smtp, jiff::Timestamp::now(), 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (1, 0, 0));
+        let got = sink.messages();
+        assert_eq!(got.len(), before + 1);
+        let m = got.last().unwrap();
+        assert_eq!(m.to, vec!["<head@coram.example>".to_string()]);
+        assert!(m
+            .data
+            .contains("Subject: A note of visit to Thomas Coram Centre is ready for you"));
+        let sent = &db.outbox(10).await.unwrap()[0];
+        assert!(sent.sent_at.is_some() && sent.last_error.is_none());
+    }
+    // STARTTLS, then the handshake, then AUTH; nothing but EHLO and STARTTLS in clear.
+    let starttls = sink.first("STARTTLS").unwrap();
+    let tls = sink.first("TLS").unwrap();
+    let auth = sink.first("AUTH").unwrap();
+    assert!(starttls < tls && tls < auth, "{:?}", sink.events());
+    for (verb, encrypted) in sink.events() {
+        assert!(
+            encrypted || ["EHLO", "STARTTLS"].contains(&verb.as_str()),
+            "{verb} sent in clear: {:?}",
+            sink.events()
+        );
+    }
+    let logins = sink.logins();
+    assert_eq!(logins.len(), 2, "once per backend");
+    assert_eq!(
+        logins[0],
+        Login {
+            mechanism: "PLAIN".into(),
+            username: USERNAME.into(),
+            password: PASSWORD.into(),
+            encrypted: true,
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_starttls_gets_nothing_and_the_message_waits() {
+    let pki = make_pki("Camden Council internal CA");
+    // Offers AUTH in clear, but no STARTTLS.
+    let sink = SmtpSink::start_with(Mode {
+        auth: vec!["PLAIN", "LOGIN"],
+        ..Mode::default()
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let now = jiff::Timestamp::now();
+        let smtp = secure(
+            sink.port,
+            SmtpSecurity::StartTls,
+            Some(ca_file(tmp.path(), &pki)),
+        );
+        let r = mail::send_pending(&db, &smtp, now, 100).await.unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (0, 1, 1));
+        let m = &db.outbox(10).await.unwrap()[0];
+        assert_eq!(m.attempts, 1);
+        assert!(m.sent_at.is_none());
+        let e = m.last_error.clone().unwrap();
+        assert!(e.contains("STARTTLS"), "{e}");
+        assert!(!e.contains(PASSWORD), "{e}");
+        assert!(m.next_attempt_at.clone().unwrap() > uplift_store::timestamp(now));
+    }
+    assert!(sink.messages().is_empty());
+    assert!(sink.logins().is_empty());
+    assert!(sink.first("AUTH").is_none() && sink.first("MAIL").is_none());
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_failed_attempt_retried_later() {
+    let pki = make_pki("Camden Council internal CA");
+    let sink = SmtpSink::start_with(Mode {
+        starttls: Some(pki.server.clone()),
+        auth: vec!["PLAIN", "LOGIN"],
+        ..Mode::default()
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let now = jiff::Timestamp::now();
+        // The council's CA is not trusted: the Mozilla roots alone.
+        let untrusted = secure(sink.port, SmtpSecurity::StartTls, None);
+        let r = mail::send_pending(&db, &untrusted, now, 100).await.unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (0, 1, 1));
+        let m = &db.outbox(10).await.unwrap()[0];
+        let e = m.last_error.clone().unwrap();
+        assert!(e.to_lowercase().contains("certificate"), "{e}");
+        assert_eq!(m.attempts, 1);
+        // Another CA's file does not help either.
+        let other = tmp.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        let wrong = secure(
+            sink.port,
+            SmtpSecurity::StartTls,
+            Some(ca_file(&other, &make_pki("Somebody else's CA"))),
+        );
+        let r = mail::send_pending(&db, &wrong, after(now, 2), 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.failed), (0, 1));
+        assert_eq!(db.outbox(10).await.unwrap()[0].attempts, 2);
+        // Not retried before its time, even once the CA is trusted.
+        let trusted = secure(
+            sink.port,
+            SmtpSecurity::StartTls,
+            Some(ca_file(tmp.path(), &pki)),
+        );
+        let r = mail::send_pending(&db, &trusted, after(now, 2), 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (0, 0, 1));
+        // After the backoff: delivered.
+        let r = mail::send_pending(&db, &trusted, after(now, 10), 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (1, 0, 0));
+        let m = &db.outbox(10).await.unwrap()[0];
+        assert_eq!(m.attempts, 3);
+        assert!(m.last_error.is_none() && m.sent_at.is_some());
+    }
+    assert_eq!(sink.messages().len(), 2, "once per backend");
+    // The failed handshakes never reached AUTH: credentials only ever over TLS.
+    assert!(sink
+        .events()
+        .iter()
+        .any(|(v, _)| v.starts_with("TLS FAILED")));
+    assert!(sink.logins().iter().all(|l| l.encrypted));
+    assert_eq!(sink.logins().len(), 2);
+}
+
+#[tokio::test]
+async fn implicit_tls_delivers_with_auth_login() {
+    let pki = make_pki("Camden Council internal CA");
+    let sink = SmtpSink::start_with(Mode {
+        implicit: Some(pki.server.clone()),
+        auth: vec!["LOGIN"],
+        ..Mode::default()
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let smtp = secure(
+            sink.port,
+            SmtpSecurity::Tls,
+            Some(ca_file(tmp.path(), &pki)),
+        );
+        let r = mail::send_pending(&db, &smtp, jiff::Timestamp::now(), 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.failed, r.waiting), (1, 0, 0));
+    }
+    assert_eq!(sink.messages().len(), 2);
+    let events = sink.events();
+    assert_eq!(events[0], ("TLS".to_string(), true), "{events:?}");
+    assert!(events.iter().all(|(_, encrypted)| *encrypted), "{events:?}");
+    assert!(sink.first("STARTTLS").is_none());
+    assert_eq!(
+        sink.logins()[0],
+        Login {
+            mechanism: "LOGIN".into(),
+            username: USERNAME.into(),
+            password: PASSWORD.into(),
+            encrypted: true,
+        }
+    );
+}
+
+#[tokio::test]
+async fn plain_smtp_with_a_password_to_another_host_is_a_configuration_error() {
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let before = db.outbox(10).await.unwrap()[0].clone();
+        let mut smtp = SmtpSettings {
+            host: "relay.council.example".into(),
+            ..secure(25, SmtpSecurity::None, None)
+        };
+        for allow_insecure in [false, true] {
+            smtp.allow_insecure = allow_insecure;
+            let e = mail::send_pending(&db, &smtp, jiff::Timestamp::now(), 100)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("smtp_security"), "{e}");
+            assert!(e.contains("smtp_password"), "{e}");
+            assert!(!e.contains(PASSWORD), "{e}");
+            // Nothing tried, nothing recorded: the message waits as it was.
+            assert_eq!(db.outbox(10).await.unwrap()[0], before);
+        }
+        // Without credentials, and explicitly allowed: a trusted relay may be plain.
+        smtp.username = None;
+        smtp.password = None;
+        assert!(smtp.check().is_ok());
+        smtp.allow_insecure = false;
+        let e = smtp.check().unwrap_err().to_string();
+        assert!(e.contains("smtp_allow_insecure"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_goes_quiet_times_out_and_the_message_waits() {
+    let sink = SmtpSink::start_with(Mode {
+        silent: true,
+        ..Mode::default()
+    })
+    .await;
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        queue_one(&db, &s).await;
+        let smtp = SmtpSettings {
+            timeout_secs: 1,
+            ..settings(sink.port)
+        };
+        let started = std::time::Instant::now();
+        let r = mail::send_pending(&db, &smtp, jiff::Timestamp::now(), 100)
+            .await
+            .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!((r.sent, r.failed, r.waiting), (0, 1, 1));
+        let e = db.outbox(10).await.unwrap()[0].last_error.clone().unwrap();
+        assert!(e.contains("no answer within 2 seconds"), "{e}");
     }
 }
