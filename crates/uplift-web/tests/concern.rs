@@ -498,7 +498,7 @@ async fn the_api_names_the_field_and_saves_nothing() {
         serde_json::json!({"urn": OWN_SCHOOL, "kind": "continue", "rationale": ""}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "rationale");
     let r = post_json(
         &app,
@@ -507,7 +507,7 @@ async fn the_api_names_the_field_and_saves_nothing() {
         serde_json::json!({"grounds": [], "concerns": ["x"], "required_action": ["y"], "compliance_days": 5}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "grounds");
     let r = post_json(
         &app,
@@ -516,7 +516,7 @@ async fn the_api_names_the_field_and_saves_nothing() {
         serde_json::json!({"grounds": ["safety_threatened"], "concerns": ["x"], "required_action": ["y"], "compliance_days": 0}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "compliance_days");
     assert_eq!(count(&app, "concern_notices").await, 1);
     let r = post_json(

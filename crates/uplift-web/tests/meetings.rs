@@ -427,7 +427,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
         serde_json::json!({"kind": "schools_review_group", "date": "2026-12-25"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["errors"][0]["field"], "date");
     assert!(r.json()["error"].as_str().unwrap().contains("bank holiday"));
     let r = json(
@@ -438,7 +438,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
         serde_json::json!({"kind": "school_performance_board", "date": "2026-12-08"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "urn");
     let r = json(&app, Method::POST, "/api/v1/meetings", Role::Lead, serde_json::json!({"kind": "schools_review_group", "date": "2026-12-25", "confirm_warnings": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -456,7 +456,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
         serde_json::json!({"urn": OTHER_SCHOOL, "kind": "designate", "rationale": ""}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "rationale");
     let r = json(
         &app,
@@ -466,7 +466,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
         serde_json::json!({"urn": 999999, "kind": "designate", "rationale": "x"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "urn");
     // Removal of a school not on the list: the domain refuses, nothing saved.
     let r = json(
@@ -477,7 +477,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
         serde_json::json!({"urn": OTHER_SCHOOL, "kind": "remove", "rationale": "Improved"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(app
         .db
         .meeting_decisions(app.org_id, id)
@@ -501,7 +501,7 @@ async fn the_api_refuses_bad_meetings_and_decisions_naming_the_field() {
     let case_id = r_case(&app).await;
     let r = json(&app, Method::POST, &format!("/api/v1/concern/cases/{case_id}/plans"), Role::Adviser,
         serde_json::json!({"kind": "action_plan", "agreed_on": "2026-11-24", "content": {"priorities": [], "review_cadence": "termly"}})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["errors"][0]["field"], "content");
     let content = serde_json::to_value(meetings_fixture::content("Reading")).unwrap();
     let r = json(&app, Method::POST, &format!("/api/v1/concern/cases/{case_id}/plans"), Role::Adviser,
@@ -596,7 +596,7 @@ async fn the_spb_protocol_shows_its_deadlines_and_refuses_fewer_than_three_dates
     )
     .await);
     let r = json(&app, Method::POST, &steps, Role::Adviser, serde_json::json!({"step": "dates_offered", "on": "2026-11-05", "dates": ["2026-11-24", "2026-11-25"]})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "dates");
     assert!(r.json()["error"]
         .as_str()

@@ -96,6 +96,44 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/v1/spb/{spb_id}", "admin lead adviser panel"),
     ("POST", "/api/v1/spb/{spb_id}/steps", "lead adviser"),
+    ("POST", "/api/v1/meetings/schedule", "lead adviser"),
+    (
+        "PUT",
+        "/api/v1/meetings/{meeting_id}/attendees",
+        "lead adviser",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/minutes",
+        "lead adviser",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/status",
+        "lead adviser",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/agenda",
+        "lead adviser",
+    ),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting_id}/papers.pdf",
+        "admin lead adviser panel",
+    ),
+    ("GET", "/api/v1/term-dates", "admin lead adviser panel"),
+    ("PUT", "/api/v1/term-dates", "admin lead"),
+    (
+        "GET",
+        "/api/v1/concern/cases/{case_id}/monitoring-and-challenge",
+        "admin lead adviser panel school",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case_id}/monitoring-and-challenge",
+        "lead",
+    ),
     ("GET", "/sign-in", "public"),
     ("POST", "/sign-in", "public"),
     ("GET", "/accessibility", "public"),
@@ -280,6 +318,53 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/concern/letters",
         "admin lead adviser panel school",
     ),
+    ("POST", "/api/v1/concern/cases/{case}/lead-officer", "lead"),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/contacts",
+        "lead adviser",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/letters-of-concern",
+        "lead",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/written-notices",
+        "lead",
+    ),
+    ("POST", "/api/v1/concern/cases/{case}/eligibility", "lead"),
+    ("POST", "/api/v1/concern/cases/{case}/powers", "lead"),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/academy-concerns",
+        "lead",
+    ),
+    (
+        "POST",
+        "/api/v1/concern/cases/{case}/inspection-support",
+        "lead adviser",
+    ),
+    ("POST", "/api/v1/concern/notices/{notice}/outcome", "lead"),
+    ("POST", "/api/v1/concern/tasks/{task}/done", "lead adviser"),
+    (
+        "GET",
+        "/api/v1/concern/letters/{letter}",
+        "admin lead adviser panel school",
+    ),
+    ("PUT", "/api/v1/concern/letters/{letter}", "lead adviser"),
+    (
+        "GET",
+        "/api/v1/concern/letters/{letter}/pdf",
+        "admin lead adviser panel school",
+    ),
+    (
+        "GET",
+        "/api/v1/concern/letters/{letter}/docx",
+        "admin lead adviser panel school",
+    ),
+    ("POST", "/api/v1/concern/letters/{letter}/issue", "lead"),
     ("GET", "/api/v1/me", "*"),
     ("GET", "/notifications", "*"),
     ("POST", "/notifications/read", "*"),
@@ -347,6 +432,38 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "admin lead adviser panel school traded",
     ),
 ];
+
+/// The route's own method: GET without a body, anything else with the form
+/// (POST through `post_form`; PUT and others built the same way).
+async fn send(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> common::Reply {
+    if *method == Method::GET {
+        return app.get(path, cookie).await;
+    }
+    if *method == Method::POST {
+        return app.post_form(path, cookie, form).await;
+    }
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut b = axum::http::Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+    if let Some(c) = cookie {
+        b = b.header(axum::http::header::COOKIE, c);
+    }
+    app.send(b.body(axum::body::Body::from(body)).unwrap())
+        .await
+}
 
 fn expected(method: &str, path: &str) -> &'static str {
     EXPECTED
@@ -462,11 +579,7 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
         let who = expected(method, r.path);
         // Anonymous.
         let path = concrete(r.path, 0, visit);
-        let reply = if r.method == Method::GET {
-            app.get(&path, None).await
-        } else {
-            app.post_form(&path, None, &[]).await
-        };
+        let reply = send(&app, &r.method, &path, None, &[]).await;
         match (r.access, r.surface) {
             (Access::Public, _) => assert!(
                 reply.status != StatusCode::UNAUTHORIZED && reply.status != StatusCode::FORBIDDEN,
@@ -500,16 +613,14 @@ async fn pages_and_api_by_session_for_every_role_and_anonymous() {
                 continue; // the feed's secret is its credential, not the session: tests/notifications.rs
             }
             let path = concrete(r.path, app.user(*role).token_id, visit);
-            let reply = if r.method == Method::GET {
-                app.get(&path, Some(cookie)).await
-            } else {
-                app.post_form(
-                    &path,
-                    Some(cookie),
-                    &[("csrf_token", csrf), ("name", "matrix")],
-                )
-                .await
-            };
+            let reply = send(
+                &app,
+                &r.method,
+                &path,
+                Some(cookie),
+                &[("csrf_token", csrf), ("name", "matrix")],
+            )
+            .await;
             let refused = matches!(
                 reply.status,
                 StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED

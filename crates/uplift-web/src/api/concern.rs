@@ -1,17 +1,17 @@
 //! Schools causing concern in the JSON API: cases (with their timeline,
 //! tasks, notices and letters), decisions, warning notices and letters, with
-//! the same permissions as the pages. Refused input answers 400 with
+//! the same permissions as the pages. Refused input answers 422 with
 //! `{"error": ..., "errors": [{"field", "message"}]}` and saves nothing.
+//! The other steps of a case are in [`crate::api::escalation`].
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use uplift_domain::access::{Action, Role, Scope};
-use uplift_domain::concern::{DecisionKind, Ground};
-use uplift_store::concern::{self as store, NewDecision, NewWarningNotice, Signed};
+use uplift_domain::concern::DecisionKind;
+use uplift_store::concern::{self as store, NewDecision, Signed};
 use uplift_store::StoreError;
 use utoipa::ToSchema;
 
@@ -20,6 +20,7 @@ use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::categories::today;
+use crate::pages::concern_checks as checks;
 
 /// A refused request: every problem with the field it concerns.
 #[derive(serde::Serialize, ToSchema)]
@@ -31,22 +32,13 @@ pub struct ConcernErrorsBody {
     pub errors: serde_json::Value,
 }
 
+/// One refused field: 422, as every refusal of the causing-concern API.
 fn field_error(field: &str, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({
-            "error": format!("{field}: {message}"),
-            "errors": [{"field": field, "message": message}],
-        })),
-    )
-        .into_response()
+    crate::api::meetings::one(field, message)
 }
 
 fn refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
-    match e {
-        StoreError::Invalid(m) => Ok(field_error(field, &m)),
-        other => Err(other.into()),
-    }
+    crate::api::meetings::store_refusal(e, field)
 }
 
 /// A date from the body (today when absent); `None` when it is not a date.
@@ -185,7 +177,7 @@ pub struct DecisionBody {
 /// Records a decision (a lead) and the work that follows it.
 #[utoipa::path(post, path = "/api/v1/concern/decisions", security(("bearer" = [])), request_body = DecisionBody,
     responses((status = 200, body = Object, description = "The decision, its case, tasks and letters"),
-        (status = 400, body = ConcernErrorsBody),
+        (status = 422, body = ConcernErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody)))]
 pub async fn decide(
@@ -193,7 +185,10 @@ pub async fn decide(
     user: CurrentUser,
     body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
+    let b = match crate::api::meetings::body(body) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
     let org = user.principal.organisation_id;
     permit(
         &user,
@@ -263,12 +258,17 @@ pub async fn decide(
 pub struct WarningNoticeBody {
     /// unacceptably_low_standards, management_or_governance_breakdown,
     /// safety_threatened (s60) or teachers_pay_and_conditions (s60A).
-    pub grounds: Vec<String>,
-    pub concerns: Vec<String>,
-    pub required_action: Vec<String>,
-    /// Working days (at least 1); the policy's default when absent.
     #[serde(default)]
-    pub compliance_days: Option<u32>,
+    pub grounds: Vec<String>,
+    /// At least one.
+    #[serde(default)]
+    pub concerns: Vec<String>,
+    /// What the governing body must do (at least one).
+    #[serde(default)]
+    pub required_action: Vec<String>,
+    /// Working days (1 to 365); the policy's default when absent.
+    #[serde(default)]
+    pub compliance_days: Option<i64>,
     /// YYYY-MM-DD; today when absent.
     #[serde(default)]
     pub issued_on: Option<String>,
@@ -279,7 +279,7 @@ pub struct WarningNoticeBody {
 #[utoipa::path(post, path = "/api/v1/concern/cases/{case}/warning-notices", security(("bearer" = [])),
     params(("case" = i64, Path, description = "The case")), request_body = WarningNoticeBody,
     responses((status = 200, body = Object, description = "The notice and its letter"),
-        (status = 400, body = ConcernErrorsBody),
+        (status = 422, body = ConcernErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody)))]
 pub async fn warning_notice(
@@ -302,34 +302,21 @@ pub async fn warning_notice(
             urn: c.urn,
         },
     )?;
-    let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
-    let mut grounds: Vec<Ground> = Vec::new();
-    for g in &b.grounds {
-        match store::parse_ground(g.trim()) {
-            Some(x) => grounds.push(x),
-            None => return Ok(field_error("grounds", &format!("unknown ground {g:?}"))),
-        }
-    }
-    if grounds.is_empty() {
-        return Ok(field_error(
-            "grounds",
-            "a warning notice needs at least one statutory ground",
-        ));
-    }
-    if b.compliance_days == Some(0) {
-        return Ok(field_error(
-            "compliance_days",
-            "a compliance period of zero working days is refused",
-        ));
-    }
-    let Some(on) = parse_date(b.issued_on.as_deref()) else {
-        return Ok(field_error("issued_on", "must be a real date, YYYY-MM-DD"));
+    let b = match crate::api::meetings::body(body) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
     };
-    let new = NewWarningNotice {
-        grounds,
-        concerns: b.concerns,
-        required_action: b.required_action,
-        compliance_days: b.compliance_days,
+    let days = b.compliance_days.map(|d| d.to_string()).unwrap_or_default();
+    let checked = checks::warning_notice(
+        ("grounds", &b.grounds),
+        ("concerns", &b.concerns),
+        ("required_action", &b.required_action),
+        ("compliance_days", &days),
+        ("issued_on", b.issued_on.as_deref().unwrap_or("")),
+    );
+    let (new, on) = match checked {
+        Ok(c) => c,
+        Err(errors) => return Ok(crate::api::meetings::refuse(&errors)),
     };
     let signed = Signed {
         on,

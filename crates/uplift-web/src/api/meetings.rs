@@ -1,7 +1,7 @@
 //! The API of meetings, agendas, decisions at meetings, action plans and
 //! their versions and reviews, and School Performance Board protocols
 //! (issue 6). Same permissions as the pages (school users: only their own
-//! school's current plan). Refused input answers 400 with
+//! school's current plan). Refused input answers 422 with
 //! `{"error": "...", "errors": [{"field", "message"}]}`; nothing is saved.
 
 use axum::extract::rejection::JsonRejection;
@@ -9,11 +9,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use uplift_domain::access::{Action, Role};
+use uplift_domain::access::{Action, Role, Scope};
+use uplift_domain::calendar::{AcademicYear, TermDates};
 use uplift_domain::concern::PlanContent;
-use uplift_store::meetings::{self as store, parse_kind, Meeting, MeetingFilter};
+use uplift_store::meetings::{self as store, parse_kind, Meeting, MeetingFilter, MeetingStatus};
 use uplift_store::plans::{
     self as plans_store, parse_judgement, parse_plan_kind, NewReview, PlanRecord,
     PriorityJudgement, VersionRecord,
@@ -23,12 +24,14 @@ use uplift_store::StoreError;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::concern::case_for;
 use crate::pages::meetings::{
-    check_decision, check_new_meeting, id_from_path, live_agenda, meeting_of, parse_date, record,
-    section_label, DecisionCheck,
+    check_attendee, check_decision, check_minute, check_new_meeting, check_schedule,
+    check_term_dates, half_term_key, id_from_path, live_agenda, meeting_of, parse_date,
+    plan_schedule, record, section_label, status_refusal, today, DecisionCheck, STATUS_MISSING,
 };
 use crate::pages::plans::plan_for;
 use crate::pages::spb::{automatic_category, spb_for, state_words, status_rows, step_from};
@@ -43,21 +46,23 @@ pub struct FieldRefusal {
     pub errors: Value,
 }
 
-fn refuse(errors: &[(String, String)]) -> Response {
+/// The 422 naming each refused field (every refusal of the
+/// causing-concern and meetings API).
+pub(crate) fn refuse(errors: &[(String, String)]) -> Response {
     let body = json!({
         "error": errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "),
         "errors": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
     });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
-fn one(field: &str, message: impl Into<String>) -> Response {
+pub(crate) fn one(field: &str, message: impl Into<String>) -> Response {
     refuse(&[(field.to_string(), message.into())])
 }
 
 /// The body, or the refusal to send (a response is the error: it is sent as it is).
 #[allow(clippy::result_large_err)]
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     b.map(|Json(t)| t).map_err(|e| {
         one(
             "body",
@@ -70,7 +75,7 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
 }
 
 /// A store refusal as a field refusal; other errors pass through.
-fn store_refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
+pub(crate) fn store_refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
     match e {
         StoreError::Invalid(m) => Ok(one(field, m)),
         other => Err(other.into()),
@@ -98,7 +103,7 @@ pub struct MeetingsParams {
 /// The organisation's meetings in date order.
 #[utoipa::path(get, path = "/api/v1/meetings", security(("bearer" = [])), params(MeetingsParams),
     responses((status = 200, body = Object, description = "`{meetings: [{id, kind, kind_name, date, title, status, focus_urn, location, warnings}]}`"),
-        (status = 400, body = FieldRefusal), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+        (status = 422, body = FieldRefusal), (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -151,7 +156,7 @@ pub struct NewMeetingBody {
 /// Creates a meeting. A date with warnings (weekend, bank holiday, outside
 /// term) is refused naming `date` unless `confirm_warnings` is true.
 #[utoipa::path(post, path = "/api/v1/meetings", security(("bearer" = [])), request_body = NewMeetingBody,
-    responses((status = 200, body = Object, description = "The meeting"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "The meeting"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -264,7 +269,7 @@ pub struct DecisionBody {
 /// case: the list changes, letters are drafted and tasks created.
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/decisions", security(("bearer" = [])),
     params(("meeting_id" = i64, Path, description = "The meeting")), request_body = DecisionBody,
-    responses((status = 200, body = Object, description = "`{decision, case_id, tasks, letters}`"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "`{decision, case_id, tasks, letters}`"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -371,7 +376,7 @@ fn content_from(v: Value) -> Result<PlanContent, Response> {
 /// Creates a plan on a case (version 1).
 #[utoipa::path(post, path = "/api/v1/concern/cases/{case_id}/plans", security(("bearer" = [])),
     params(("case_id" = i64, Path, description = "The case")), request_body = NewPlanBody,
-    responses((status = 200, body = Object, description = "`{plan, version}`"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "`{plan, version}`"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn create_plan(
     State(state): State<AppState>,
@@ -464,7 +469,7 @@ pub struct EditPlanBody {
 /// Records a change to a plan as a new version (earlier versions are kept).
 #[utoipa::path(post, path = "/api/v1/plans/{plan_id}/versions", security(("bearer" = [])),
     params(("plan_id" = i64, Path, description = "The plan")), request_body = EditPlanBody,
-    responses((status = 200, body = Object, description = "The new version"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "The new version"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn edit_plan(
     State(state): State<AppState>,
@@ -536,7 +541,7 @@ pub struct ReviewBody {
 /// Reviews a plan: progress judged and the next version agreed.
 #[utoipa::path(post, path = "/api/v1/plans/{plan_id}/reviews", security(("bearer" = [])),
     params(("plan_id" = i64, Path, description = "The plan")), request_body = ReviewBody,
-    responses((status = 200, body = Object, description = "`{review_id, version}`"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "`{review_id, version}`"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn review_plan(
     State(state): State<AppState>,
@@ -675,7 +680,7 @@ pub struct StartSpbBody {
 /// Starts a School Performance Board protocol on a case.
 #[utoipa::path(post, path = "/api/v1/concern/cases/{case_id}/spb", security(("bearer" = [])),
     params(("case_id" = i64, Path, description = "The case")), request_body = StartSpbBody,
-    responses((status = 200, body = Object, description = "The protocol"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "The protocol"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn start_spb(
     State(state): State<AppState>,
@@ -752,7 +757,7 @@ pub struct StepBody {
 /// three dates, a date not offered, or without governors).
 #[utoipa::path(post, path = "/api/v1/spb/{spb_id}/steps", security(("bearer" = [])),
     params(("spb_id" = i64, Path, description = "The protocol")), request_body = StepBody,
-    responses((status = 200, body = Object, description = "The protocol"), (status = 400, body = FieldRefusal),
+    responses((status = 200, body = Object, description = "The protocol"), (status = 422, body = FieldRefusal),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn spb_step(
     State(state): State<AppState>,
@@ -802,4 +807,407 @@ pub async fn spb_step(
         }
         Err(e) => store_refusal(e, crate::pages::spb::refusal_field(&input)),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Scheduling, attendees, minutes, status, agenda, papers and term dates
+
+/// A year of meetings of one kind.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScheduleBody {
+    /// A kind with a cadence: `schools_review_group` (half-termly),
+    /// `advisory_committee` (fortnightly), `schools_causing_concern` (monthly), ...
+    pub kind: String,
+    /// The academic year, `2026/27`.
+    pub year: String,
+    /// `monday` to `friday`.
+    pub weekday: String,
+    /// The week of each period, 1 to 6.
+    pub week: u8,
+    /// Only show the dates (with their warnings); create nothing.
+    pub preview: bool,
+}
+
+/// Schedules a year of meetings of one kind at the kind's cadence in the
+/// organisation's term time (or, with `preview`, only lists the dates).
+/// Each date carries its warnings (weekend, bank holiday, outside term).
+#[utoipa::path(post, path = "/api/v1/meetings/schedule", security(("bearer" = [])), request_body = ScheduleBody,
+    responses((status = 200, body = Object, description = "`{created, meetings: [{id?, date, warnings}]}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    b: Result<Json<ScheduleBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let org = user.principal.organisation_id;
+    let (kind, year, weekday, week) =
+        match check_schedule(("kind", &b.kind), &b.year, &b.weekday, &b.week.to_string()) {
+            Ok(c) => c,
+            Err(errors) => return Ok(refuse(&errors)),
+        };
+    let dates = plan_schedule(&state, org, kind, year, weekday, week).await?;
+    if b.preview {
+        return Ok(Json(json!({
+            "created": false,
+            "meetings": dates.iter().map(|(d, w)| json!({"date": d.to_string(), "warnings": w})).collect::<Vec<_>>(),
+        }))
+        .into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let made = store::create_schedule(&mut tx, &user.actor(), org, kind, &dates).await?;
+    tx.commit().await?;
+    Ok(Json(json!({
+        "created": true,
+        "meetings": made.iter().map(meeting_json).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// One attendee of a meeting.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct AttendeeBody {
+    pub name: String,
+    /// For example Chair.
+    pub role: String,
+}
+
+/// Who attends a meeting: the whole list.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AttendeesBody {
+    pub attendees: Vec<AttendeeBody>,
+}
+
+/// Sets who attends the meeting: attendees already recorded with the same
+/// name and role are kept, the others removed, the new ones added (a lead
+/// or an adviser). Each needs a name and a role (at most 200 characters);
+/// a refusal names `attendees[i].name` or `.role` and saves nothing.
+#[utoipa::path(put, path = "/api/v1/meetings/{meeting_id}/attendees", security(("bearer" = [])),
+    params(("meeting_id" = i64, Path, description = "The meeting")), request_body = AttendeesBody,
+    responses((status = 200, body = Object, description = "`{attendees: [{id, name, role}]}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn set_attendees(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<AttendeesBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let mut errors = Vec::new();
+    for (i, a) in b.attendees.iter().enumerate() {
+        errors.extend(check_attendee(
+            (&format!("attendees[{i}].name"), &a.name),
+            (&format!("attendees[{i}].role"), &a.role),
+        ));
+    }
+    if !errors.is_empty() {
+        return Ok(refuse(&errors));
+    }
+    let wanted: Vec<(String, String)> = b
+        .attendees
+        .iter()
+        .map(|a| (a.name.trim().to_string(), a.role.trim().to_string()))
+        .collect();
+    let current = state.db.meeting_attendees(m.id).await?;
+    let mut kept: Vec<bool> = vec![false; wanted.len()];
+    let mut tx = state.db.begin().await?;
+    for a in &current {
+        match wanted
+            .iter()
+            .enumerate()
+            .position(|(i, (n, r))| !kept[i] && *n == a.name && *r == a.role)
+        {
+            Some(i) => kept[i] = true,
+            None => store::remove_attendee(&mut tx, &user.actor(), org, m.id, a.id).await?,
+        }
+    }
+    for (i, (n, r)) in wanted.iter().enumerate() {
+        if !kept[i] {
+            store::add_attendee(&mut tx, &user.actor(), org, m.id, n, r).await?;
+        }
+    }
+    tx.commit().await?;
+    let now = state.db.meeting_attendees(m.id).await?;
+    Ok(Json(json!({
+        "attendees": now.iter().map(|a| json!({"id": a.id, "name": a.name, "role": a.role})).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// A minute to append.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MinuteBody {
+    /// The school of the agenda item it is on; a general minute when absent.
+    pub urn: Option<i64>,
+    /// The minute (at most 20,000 characters).
+    pub minute: String,
+}
+
+/// Appends a minute to the meeting, general or on a school's agenda item (a
+/// lead or an adviser). Minutes are never overwritten.
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/minutes", security(("bearer" = [])),
+    params(("meeting_id" = i64, Path, description = "The meeting")), request_body = MinuteBody,
+    responses((status = 200, body = Object, description = "`{id, urn, body, recorded_by, recorded_at}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn add_minute(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<MinuteBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let item = b.urn.map(|u| u.to_string()).unwrap_or_default();
+    let urn = match check_minute(&state, org, ("urn", &item), ("minute", &b.minute)).await? {
+        Ok(u) => u,
+        Err(errors) => return Ok(refuse(&errors)),
+    };
+    let mut tx = state.db.begin().await?;
+    let x = store::add_minute(&mut tx, &user.actor(), org, m.id, urn, b.minute.trim()).await?;
+    tx.commit().await?;
+    Ok(Json(json!({"id": x.id, "urn": x.urn, "body": x.body, "recorded_by": x.recorded_by, "recorded_at": x.recorded_at})).into_response())
+}
+
+/// A meeting's status.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct StatusBody {
+    /// `scheduled`, `held` or `cancelled`.
+    pub status: String,
+}
+
+/// Marks the meeting scheduled, held or cancelled (a lead or an adviser).
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/status", security(("bearer" = [])),
+    params(("meeting_id" = i64, Path, description = "The meeting")), request_body = StatusBody,
+    responses((status = 200, body = Object, description = "The meeting"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    b: Result<Json<StatusBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let Some(status) = MeetingStatus::parse(b.status.trim()) else {
+        return Ok(one("status", STATUS_MISSING));
+    };
+    let mut tx = state.db.begin().await?;
+    match store::set_status(&mut tx, &user.actor(), org, m.id, status, today()).await {
+        Ok(m) => {
+            tx.commit().await?;
+            Ok(Json(meeting_json(&m)).into_response())
+        }
+        Err(StoreError::Invalid(msg)) => {
+            tx.rollback().await?;
+            Ok(one("status", status_refusal(&msg)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Issues the agenda as it stands now (a snapshot kept with the meeting,
+/// which the papers use; a lead or an adviser).
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/agenda", security(("bearer" = [])),
+    params(("meeting_id" = i64, Path, description = "The meeting")),
+    responses((status = 200, body = Object, description = "The issued agenda: `{issued, issued_at, items}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn issue_agenda(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let inputs = live_agenda(&state, org, &m).await?;
+    let mut tx = state.db.begin().await?;
+    store::issue_agenda(&mut tx, &user.actor(), org, m.id, &inputs.agenda).await?;
+    tx.commit().await?;
+    agenda(State(state), user, Path(id)).await
+}
+
+/// The meeting's papers as one PDF (the page's document).
+#[utoipa::path(get, path = "/api/v1/meetings/{meeting_id}/papers.pdf", security(("bearer" = [])),
+    params(("meeting_id" = i64, Path, description = "The meeting")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The papers"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn papers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    crate::pages::meetings::papers(State(state), user, Path(id))
+        .await
+        .map_err(|e| ApiError(e.0))
+}
+
+/// An academic year's term dates, by half term (each YYYY-MM-DD).
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct TermDatesBody {
+    /// `2026/27`.
+    pub year: String,
+    pub autumn1_start: String,
+    pub autumn1_end: String,
+    pub autumn2_start: String,
+    pub autumn2_end: String,
+    pub spring1_start: String,
+    pub spring1_end: String,
+    pub spring2_start: String,
+    pub spring2_end: String,
+    pub summer1_start: String,
+    pub summer1_end: String,
+    pub summer2_start: String,
+    pub summer2_end: String,
+}
+
+impl TermDatesBody {
+    fn get(&self, name: &str) -> String {
+        match name {
+            "year" => &self.year,
+            "autumn1_start" => &self.autumn1_start,
+            "autumn1_end" => &self.autumn1_end,
+            "autumn2_start" => &self.autumn2_start,
+            "autumn2_end" => &self.autumn2_end,
+            "spring1_start" => &self.spring1_start,
+            "spring1_end" => &self.spring1_end,
+            "spring2_start" => &self.spring2_start,
+            "spring2_end" => &self.spring2_end,
+            "summer1_start" => &self.summer1_start,
+            "summer1_end" => &self.summer1_end,
+            "summer2_start" => &self.summer2_start,
+            "summer2_end" => &self.summer2_end,
+            _ => "",
+        }
+        .to_string()
+    }
+
+    fn of(t: &TermDates) -> TermDatesBody {
+        let mut b = TermDatesBody {
+            year: t.academic_year().to_string(),
+            ..TermDatesBody::default()
+        };
+        for (h, r) in t.half_terms() {
+            let k = half_term_key(h);
+            let (start, end) = (r.start().to_string(), r.end().to_string());
+            let slots = match k {
+                "autumn1" => (&mut b.autumn1_start, &mut b.autumn1_end),
+                "autumn2" => (&mut b.autumn2_start, &mut b.autumn2_end),
+                "spring1" => (&mut b.spring1_start, &mut b.spring1_end),
+                "spring2" => (&mut b.spring2_start, &mut b.spring2_end),
+                "summer1" => (&mut b.summer1_start, &mut b.summer1_end),
+                _ => (&mut b.summer2_start, &mut b.summer2_end),
+            };
+            *slots.0 = start;
+            *slots.1 = end;
+        }
+        b
+    }
+}
+
+/// The organisation's term dates for a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermDatesItem {
+    /// Whether the organisation set them (otherwise England's typical dates).
+    pub own: bool,
+    #[serde(flatten)]
+    pub dates: TermDatesBody,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TermDatesParams {
+    /// The academic year, `2026/27`; the current one when absent.
+    pub year: Option<String>,
+}
+
+/// The organisation's term dates for a year (England's typical dates until
+/// it sets its own); meetings are scheduled in them.
+#[utoipa::path(get, path = "/api/v1/term-dates", security(("bearer" = [])), params(TermDatesParams),
+    responses((status = 200, body = TermDatesItem), (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn term_dates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TermDatesParams>,
+) -> Result<Response, ApiError> {
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => AcademicYear::containing(today()),
+        Some(y) => match AcademicYear::parse(y) {
+            Ok(y) => y,
+            Err(_) => return Ok(one("year", "must be an academic year, for example 2026/27")),
+        },
+    };
+    let (t, own) = state
+        .db
+        .term_dates(user.principal.organisation_id, year)
+        .await?;
+    Ok(Json(TermDatesItem {
+        own,
+        dates: TermDatesBody::of(&t),
+    })
+    .into_response())
+}
+
+/// Sets the organisation's term dates for a year (admins and leads);
+/// refused, naming the half term's field, when a date is missing or not
+/// real, a half term ends before it starts, they overlap or leave the year.
+#[utoipa::path(put, path = "/api/v1/term-dates", security(("bearer" = [])), request_body = TermDatesBody,
+    responses((status = 200, body = TermDatesItem), (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn set_term_dates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    b: Result<Json<TermDatesBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let org = user.principal.organisation_id;
+    permit(&user, Action::ManagePolicies, Scope::Organisation(org))?;
+    let b = match body(b) {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let dates = match check_term_dates(|k| b.get(k)) {
+        Ok(d) => d,
+        Err(errors) => return Ok(refuse(&errors)),
+    };
+    let mut tx = state.db.begin().await?;
+    store::set_term_dates(&mut tx, &user.actor(), org, &dates).await?;
+    tx.commit().await?;
+    Ok(Json(TermDatesItem {
+        own: true,
+        dates: TermDatesBody::of(&dates),
+    })
+    .into_response())
 }

@@ -15,6 +15,7 @@ use crate::pages::audit::{parse, AuditQuery};
 pub mod attachments;
 pub mod categories;
 pub mod concern;
+pub mod escalation;
 pub mod meetings;
 pub mod notifications;
 pub mod qa;
@@ -34,6 +35,13 @@ same permissions as the web pages.",
         meetings::list, meetings::create, meetings::detail, meetings::agenda, meetings::decide,
         meetings::case_plans, meetings::create_plan, meetings::plan, meetings::edit_plan, meetings::review_plan,
         meetings::case_spbs, meetings::start_spb, meetings::spb, meetings::spb_step,
+        meetings::schedule, meetings::set_attendees, meetings::add_minute, meetings::set_status,
+        meetings::issue_agenda, meetings::papers, meetings::term_dates, meetings::set_term_dates,
+        escalation::lead_officer, escalation::contacts, escalation::letter_of_concern,
+        escalation::written_notice, escalation::eligibility, escalation::power, escalation::academy_concern,
+        escalation::inspection_support, escalation::notice_outcome, escalation::task_done,
+        escalation::letter, escalation::edit_letter, escalation::letter_pdf, escalation::letter_docx,
+        escalation::issue_letter, escalation::mc_records, escalation::record_mc,
         concern::cases, concern::case, concern::decisions, concern::decide, concern::warning_notice, concern::letters,
         notifications::list, notifications::feeds,
         attachments::list, attachments::upload, attachments::download,
@@ -45,6 +53,12 @@ same permissions as the web pages.",
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         meetings::FieldRefusal, meetings::NewMeetingBody, meetings::DecisionBody, meetings::NewPlanBody,
         meetings::EditPlanBody, meetings::JudgementBody, meetings::ReviewBody, meetings::StartSpbBody, meetings::StepBody,
+        meetings::ScheduleBody, meetings::AttendeeBody, meetings::AttendeesBody, meetings::MinuteBody,
+        meetings::StatusBody, meetings::TermDatesBody, meetings::TermDatesItem,
+        escalation::LeadOfficerBody, escalation::CaseContactsBody, escalation::LetterOfConcernBody,
+        escalation::NoticeOutcomeBody, escalation::WrittenNoticeBody, escalation::EligibilityBody,
+        escalation::PowerBody, escalation::AcademyConcernBody, escalation::InspectionSupportBody,
+        escalation::LetterItem, escalation::LetterTextBody, escalation::McItem, escalation::McList, escalation::McBody,
         categories::SchoolCategory, categories::RuleFired, categories::FlagItem,
         categories::EstateAssessmentBody, categories::CategoryCountItem, categories::MovementItem,
         categories::AssessedSchool, concern::DecisionBody, concern::WarningNoticeBody, concern::ConcernErrorsBody,

@@ -16,12 +16,8 @@ use jiff::civil::Date;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use uplift_domain::access::{authorize, Action, Role, Scope};
-use uplift_domain::concern::{
-    long_date, ArrangementKind, DecisionKind, Ground, LetterKind, Power, PowerKind, Template,
-};
-use uplift_store::concern::{
-    self as store, CaseRecord, LetterRecord, NewDecision, NewWarningNotice, Signed,
-};
+use uplift_domain::concern::{long_date, DecisionKind, Ground, LetterKind, Power, Template};
+use uplift_store::concern::{self as store, CaseRecord, LetterRecord, NewDecision, Signed};
 use uplift_store::StoreError;
 
 use crate::app::AppState;
@@ -29,6 +25,7 @@ use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::categories::{today, urn_from_path};
+use crate::pages::concern_checks as checks;
 use crate::pages::meetings::id_from_path;
 use crate::render::render;
 
@@ -99,26 +96,15 @@ fn date_field(
     default: Option<Date>,
     errors: &mut Vec<Value>,
 ) -> Option<Date> {
-    let v = one(f, name);
-    if v.is_empty() {
-        if default.is_none() {
-            errors.push(err(name, &format!("Enter {what}")));
-        }
-        return default;
-    }
-    match v.parse::<Date>() {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(err(
-                name,
-                &format!(
-                    "{} must be a real date, for example 2026-11-23",
-                    capital(what)
-                ),
-            ));
-            None
-        }
-    }
+    let mut problems = checks::FieldErrors::new();
+    let d = checks::date((name, &one(f, name)), what, default, &mut problems);
+    errors.extend(errors_of(problems));
+    d
+}
+
+/// The shared checks' problems as errors on the form.
+fn errors_of(problems: checks::FieldErrors) -> Vec<Value> {
+    problems.iter().map(|(f, t)| err(f, t)).collect()
 }
 
 fn capital(s: &str) -> String {
@@ -866,20 +852,13 @@ pub async fn lead_officer(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let officer = one(&f, "lead_officer").parse::<i64>().ok();
-    if officer.is_none() {
-        errors.push(err("lead_officer", "Select the Lead Officer"));
-    }
-    let on = date_field(
-        &f,
-        "assigned_on",
-        "the date of the assignment",
-        Some(today()),
-        &mut errors,
+    let checked = checks::lead_officer(
+        ("lead_officer", one(&f, "lead_officer").parse::<i64>().ok()),
+        ("assigned_on", &one(&f, "assigned_on")),
     );
-    let (Some(officer), Some(on), true) = (officer, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (officer, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     apply!(state, user, case, f, "lead_officer", "lead", |tx| {
@@ -897,12 +876,8 @@ pub async fn contacts(
     let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
     let f = fields(form);
     let chair = one(&f, "chair_name");
-    if chair.chars().count() > 200 {
-        let e = vec![err(
-            "chair_name",
-            "The chair's name must be 200 characters or fewer",
-        )];
-        return render_case(&state, &user, case.id, &f, e, None).await;
+    if let Err(e) = checks::contacts(("chair_name", &chair)) {
+        return render_case(&state, &user, case.id, &f, errors_of(e), None).await;
     }
     let trust = one(&f, "trust_name");
     let org = user.principal.organisation_id;
@@ -928,21 +903,14 @@ pub async fn letter_of_concern(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let concerns = lines(&one(&f, "loc_concerns"));
-    if concerns.is_empty() {
-        errors.push(err("loc_concerns", "Enter the concerns, one on each line"));
-    }
-    let required = lines(&one(&f, "loc_required_action"));
-    let on = date_field(
-        &f,
-        "loc_on",
-        "the date of the letter",
-        Some(today()),
-        &mut errors,
+    let checked = checks::letter_of_concern(
+        ("loc_concerns", &lines(&one(&f, "loc_concerns"))),
+        &lines(&one(&f, "loc_required_action")),
+        ("loc_on", &one(&f, "loc_on")),
     );
-    let (Some(on), true) = (on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (concerns, required, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     let (name, role) = signatory(&user);
@@ -970,69 +938,20 @@ pub async fn warning_notice(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let grounds: Vec<Ground> = many(&f, "grounds")
-        .iter()
-        .filter_map(|g| store::parse_ground(g))
-        .collect();
-    if grounds.is_empty() {
-        errors.push(err(
-            "grounds",
-            "Select the statutory grounds for the warning notice",
-        ));
-    }
-    let concerns = lines(&one(&f, "wn_concerns"));
-    if concerns.is_empty() {
-        errors.push(err("wn_concerns", "Enter the concerns, one on each line"));
-    }
-    let required = lines(&one(&f, "wn_required_action"));
-    if required.is_empty() {
-        errors.push(err(
-            "wn_required_action",
-            "Enter the action the governing body must take, one on each line",
-        ));
-    }
-    let days_text = one(&f, "compliance_days");
-    let days = if days_text.is_empty() {
-        None
-    } else {
-        match days_text.parse::<u32>() {
-            Ok(0) => {
-                errors.push(err(
-                    "compliance_days",
-                    "The compliance period must be at least 1 working day: a period of zero is refused",
-                ));
-                None
-            }
-            Ok(n) if n <= 365 => Some(n),
-            _ => {
-                errors.push(err(
-                    "compliance_days",
-                    "The compliance period must be a whole number of working days, from 1 to 365",
-                ));
-                None
-            }
-        }
-    };
-    let on = date_field(
-        &f,
-        "wn_on",
-        "the date the notice is given",
-        Some(today()),
-        &mut errors,
+    let checked = checks::warning_notice(
+        ("grounds", &many(&f, "grounds")),
+        ("wn_concerns", &lines(&one(&f, "wn_concerns"))),
+        ("wn_required_action", &lines(&one(&f, "wn_required_action"))),
+        ("compliance_days", &one(&f, "compliance_days")),
+        ("wn_on", &one(&f, "wn_on")),
     );
-    let (Some(on), true) = (on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (new, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     let (name, role) = signatory(&user);
     let signed = Signed { on, name, role };
-    let new = NewWarningNotice {
-        grounds,
-        concerns,
-        required_action: required,
-        compliance_days: days,
-    };
     apply!(state, user, case, f, "grounds", "notice", |tx| {
         store::give_warning_notice(&mut tx, &user.actor(), org, case.id, &new, &signed).await
     })
@@ -1060,32 +979,14 @@ pub async fn notice_outcome(
     )
     .await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let outcome = one(&f, "outcome");
-    let complied = match outcome.as_str() {
-        "complied" => Some(true),
-        "not_complied" => Some(false),
-        _ => {
-            errors.push(err("outcome", "Select whether the governing body complied"));
-            None
-        }
-    };
-    let reason = one(&f, "outcome_reason");
-    if complied == Some(false) && reason.is_empty() {
-        errors.push(err(
-            "outcome_reason",
-            "Enter why the notice was not complied with",
-        ));
-    }
-    let on = date_field(
-        &f,
-        "outcome_on",
-        "the date of the outcome",
-        Some(today()),
-        &mut errors,
+    let checked = checks::notice_outcome(
+        ("outcome", &one(&f, "outcome")),
+        ("outcome_reason", &one(&f, "outcome_reason")),
+        ("outcome_on", &one(&f, "outcome_on")),
     );
-    let (Some(complied), Some(on), true) = (complied, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (complied, reason, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     apply!(state, user, case, f, "outcome", "outcome", |tx| {
         store::record_notice_outcome(&mut tx, &user.actor(), org, id, complied, on, &reason).await
@@ -1101,33 +1002,14 @@ pub async fn written_notice(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let proposed: Vec<PowerKind> = many(&f, "proposed")
-        .iter()
-        .filter_map(|p| store::parse_power(p))
-        .collect();
-    if proposed.is_empty() {
-        errors.push(err(
-            "proposed",
-            "Select the powers the authority proposes to use",
-        ));
-    }
-    let reason = one(&f, "intervention_reason");
-    if reason.is_empty() {
-        errors.push(err(
-            "intervention_reason",
-            "Enter why the authority proposes to intervene",
-        ));
-    }
-    let on = date_field(
-        &f,
-        "written_on",
-        "the date of the written notice",
-        Some(today()),
-        &mut errors,
+    let checked = checks::written_notice(
+        ("proposed", &many(&f, "proposed")),
+        ("intervention_reason", &one(&f, "intervention_reason")),
+        ("written_on", &one(&f, "written_on")),
     );
-    let (Some(on), true) = (on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (proposed, reason, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     let (name, role) = signatory(&user);
@@ -1155,22 +1037,14 @@ pub async fn eligibility(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let route =
-        store::parse_route(&one(&f, "route")).filter(|r| store::CATEGORY_ROUTES.contains(r));
-    if route.is_none() {
-        errors.push(err("route", "Select the route to eligibility"));
-    }
-    let evidence = one(&f, "evidence");
-    if evidence.is_empty() {
-        errors.push(err(
-            "evidence",
-            "Enter the evidence (the inspection or the coasting data)",
-        ));
-    }
-    let on = date_field(&f, "eligible_on", "the date", Some(today()), &mut errors);
-    let (Some(route), Some(on), true) = (route, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let checked = checks::eligibility(
+        ("route", &one(&f, "route")),
+        ("evidence", &one(&f, "evidence")),
+        ("eligible_on", &one(&f, "eligible_on")),
+    );
+    let (route, evidence, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     apply!(state, user, case, f, "route", "eligibility", |tx| {
@@ -1187,64 +1061,16 @@ pub async fn power(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let people = lines(&one(&f, "people"));
-    let power = match store::parse_power(&one(&f, "power")) {
-        None => {
-            errors.push(err("power", "Select the power used"));
-            None
-        }
-        Some(PowerKind::S63Arrangements) => {
-            let with_whom = one(&f, "with_whom");
-            if with_whom.is_empty() {
-                errors.push(err(
-                    "with_whom",
-                    "Enter with whom the arrangements are made",
-                ));
-            }
-            let arrangement = match one(&f, "arrangement").as_str() {
-                "collaborate_with_school" => ArrangementKind::CollaborateWithSchool,
-                "collaborate_with_further_education" => {
-                    ArrangementKind::CollaborateWithFurtherEducation
-                }
-                "federation" => ArrangementKind::Federation,
-                _ => ArrangementKind::AdvisoryServices,
-            };
-            Some(Power::S63Arrangements {
-                arrangement,
-                with_whom,
-            })
-        }
-        Some(PowerKind::S64AdditionalGovernors) => {
-            if people.is_empty() {
-                errors.push(err(
-                    "people",
-                    "Enter the additional governors, one on each line",
-                ));
-            }
-            Some(Power::S64AdditionalGovernors {
-                governors: people.clone(),
-            })
-        }
-        Some(PowerKind::S65InterimExecutiveBoard) => {
-            if people.len() < 2 {
-                errors.push(err("people", "Enter the members of the interim executive board, one on each line (at least two)"));
-            }
-            Some(Power::S65InterimExecutiveBoard {
-                members: people.clone(),
-            })
-        }
-        Some(PowerKind::S66SuspendDelegatedBudget) => Some(Power::S66SuspendDelegatedBudget),
-    };
-    let on = date_field(
-        &f,
-        "power_on",
-        "the date the power was used",
-        Some(today()),
-        &mut errors,
+    let checked = checks::power(
+        ("power", &one(&f, "power")),
+        &one(&f, "arrangement"),
+        ("with_whom", &one(&f, "with_whom")),
+        ("people", &lines(&one(&f, "people"))),
+        ("power_on", &one(&f, "power_on")),
     );
-    let (Some(power), Some(on), true) = (power, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let (power, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     let signed_off = user.user.name.clone();
@@ -1263,32 +1089,15 @@ pub async fn academy_concern(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let to_trust = match one(&f, "raised_with").as_str() {
-        "trust" => Some(true),
-        "regional_director" => Some(false),
-        _ => {
-            errors.push(err(
-                "raised_with",
-                "Select who the concerns are raised with",
-            ));
-            None
-        }
-    };
-    let concerns = one(&f, "academy_concerns");
-    if concerns.is_empty() {
-        errors.push(err("academy_concerns", "Enter the concerns"));
-    }
-    let engagement = one(&f, "engagement");
-    if to_trust == Some(false) && engagement.is_empty() {
-        errors.push(err(
-            "engagement",
-            "Enter what was done to agree action with the trust",
-        ));
-    }
-    let on = date_field(&f, "raised_on", "the date", Some(today()), &mut errors);
-    let (Some(to_trust), Some(on), true) = (to_trust, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
+    let checked = checks::academy_concern(
+        ("raised_with", &one(&f, "raised_with")),
+        ("academy_concerns", &one(&f, "academy_concerns")),
+        ("engagement", &one(&f, "engagement")),
+        ("raised_on", &one(&f, "raised_on")),
+    );
+    let (to_trust, concerns, engagement, on) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
     let org = user.principal.organisation_id;
     let (name, role) = signatory(&user);
@@ -1317,46 +1126,22 @@ pub async fn inspection_support(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let notified = date_field(
-        &f,
-        "notified_on",
-        "the date the school was notified",
-        None,
-        &mut errors,
+    let checked = checks::inspection_dates(
+        ("notified_on", &one(&f, "notified_on")),
+        ("pre_inspection_on", &one(&f, "pre_inspection_on")),
+        ("day_two_call_on", &one(&f, "day_two_call_on")),
     );
-    let pre = if one(&f, "pre_inspection_on").is_empty() {
-        None
-    } else {
-        date_field(
-            &f,
-            "pre_inspection_on",
-            "the date of the pre-inspection discussion",
-            None,
-            &mut errors,
-        )
+    let (notified, pre, day_two) = match checked {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
     };
-    let day_two = if one(&f, "day_two_call_on").is_empty() {
-        None
-    } else {
-        date_field(
-            &f,
-            "day_two_call_on",
-            "the date of the day-two call",
-            None,
-            &mut errors,
-        )
-    };
-    if !errors.is_empty() {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
-    }
     let support_id = one(&f, "support_id").parse::<i64>().ok();
     let opt = |k: &str| {
         let v = one(&f, k);
         (!v.is_empty()).then_some(v)
     };
     let s = store::InspectionSupport {
-        notified_on: notified,
+        notified_on: Some(notified),
         pre_inspection_on: pre,
         pre_inspection_notes: opt("pre_inspection_notes"),
         day_two_call_on: day_two,
@@ -1421,11 +1206,14 @@ pub fn letter_document(organisation: &str, l: &LetterRecord) -> uplift_docs::Doc
     }
 }
 
-async fn letter_for(
+/// The letter of the organisation, readable by the user (a school user:
+/// only the issued letters of their own school; anything else is "not
+/// found"). The one lookup the letter pages and the API use.
+pub(crate) async fn letter_for(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-) -> Result<LetterRecord, PageError> {
+) -> Result<LetterRecord, Problem> {
     let org = user.principal.organisation_id;
     let l = state.db.letter(org, id).await?.ok_or(Problem::NotFound)?;
     permit(
@@ -1437,7 +1225,7 @@ async fn letter_for(
         },
     )?;
     if user.principal.role == Role::School && l.status != "issued" {
-        return Err(Problem::NotFound.into());
+        return Err(Problem::NotFound);
     }
     Ok(l)
 }
@@ -1544,9 +1332,8 @@ pub async fn edit_letter(
         .and_then(|v| v.first())
         .cloned()
         .unwrap_or_default();
-    if body.trim().is_empty() {
-        let e = vec![err("body", "Enter the text of the letter")];
-        return render_letter(&state, &user, &l, &f, e).await;
+    if let Err(e) = checks::letter_body(("body", &body)) {
+        return render_letter(&state, &user, &l, &f, errors_of(e)).await;
     }
     let mut tx = state.db.begin().await?;
     match store::edit_letter(&mut tx, &user.actor(), org, id, &body).await {

@@ -726,6 +726,60 @@ pub async fn plan_schedule(
         .collect())
 }
 
+/// A year's schedule: the kind, the year, the weekday and the week of each period.
+pub type ScheduleChoice = (MeetingKind, AcademicYear, Weekday, u8);
+
+/// Checks a year's schedule to create: the kind (`kind_field` names its
+/// field; one with a cadence), the academic year (`2026/27`), the weekday
+/// (`monday` to `friday`) and the week of each period (1 to 6).
+pub fn check_schedule(
+    (kind_field, kind): (&str, &str),
+    year: &str,
+    weekday: &str,
+    week: &str,
+) -> Result<ScheduleChoice, Vec<(String, String)>> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let kind = parse_kind(kind);
+    match kind {
+        None => errors.push((
+            kind_field.into(),
+            "Select the kind of meeting to schedule".into(),
+        )),
+        Some(k) if k.default_cadence() == uplift_domain::concern::Cadence::AsArranged => errors
+            .push((
+                kind_field.into(),
+                format!(
+                    "A {} is arranged case by case: create each one on its own",
+                    k.name()
+                ),
+            )),
+        Some(_) => {}
+    }
+    let year = AcademicYear::parse(year.trim()).ok();
+    if year.is_none() {
+        errors.push(("year".into(), "Select the academic year".into()));
+    }
+    let weekday = WEEKDAYS
+        .iter()
+        .find(|(v, _, _)| *v == weekday.trim())
+        .map(|(_, _, w)| *w);
+    if weekday.is_none() {
+        errors.push(("weekday".into(), "Select the day of the week".into()));
+    }
+    let week = week
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|w| (1..=6).contains(w));
+    if week.is_none() {
+        errors.push(("week".into(), "Select the week of each period".into()));
+    }
+    match (kind, year, weekday, week) {
+        (Some(k), Some(y), Some(d), Some(w)) if errors.is_empty() => Ok((k, y, d, w)),
+        _ => Err(errors),
+    }
+}
+
 /// `POST /meetings/schedule`: previews, then creates, a year of meetings of
 /// one kind at the kind's cadence in the organisation's term time.
 pub async fn create_schedule(
@@ -735,56 +789,27 @@ pub async fn create_schedule(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let mut errors = Vec::new();
-    let kind = parse_kind(&f.schedule_kind);
-    match kind {
-        None => errors.push(err(
-            "schedule_kind",
-            "Select the kind of meeting to schedule",
-        )),
-        Some(k) if k.default_cadence() == uplift_domain::concern::Cadence::AsArranged => errors
-            .push(err(
-                "schedule_kind",
-                &format!(
-                    "A {} is arranged case by case: create each one on its own",
-                    k.name()
-                ),
-            )),
-        Some(_) => {}
-    }
-    let year = AcademicYear::parse(&f.year).ok();
-    if year.is_none() {
-        errors.push(err("year", "Select the academic year"));
-    }
-    let weekday = WEEKDAYS
-        .iter()
-        .find(|(v, _, _)| *v == f.weekday.trim())
-        .map(|(_, _, w)| *w);
-    if weekday.is_none() {
-        errors.push(err("weekday", "Select the day of the week"));
-    }
-    let week = f
-        .week
-        .trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|w| (1..=6).contains(w));
-    if week.is_none() {
-        errors.push(err("week", "Select the week of each period"));
-    }
-    let (Some(kind), Some(year), Some(weekday), Some(week), true) =
-        (kind, year, weekday, week, errors.is_empty())
-    else {
-        return render_new(
-            &state,
-            &user,
-            &NewMeetingForm::default(),
-            &f,
-            Vec::new(),
-            None,
-            errors,
-        )
-        .await;
+    let checked = check_schedule(
+        ("schedule_kind", &f.schedule_kind),
+        &f.year,
+        &f.weekday,
+        &f.week,
+    );
+    let (kind, year, weekday, week) = match checked {
+        Ok(c) => c,
+        Err(errs) => {
+            let errors = errs.iter().map(|(k, v)| err(k, v)).collect();
+            return render_new(
+                &state,
+                &user,
+                &NewMeetingForm::default(),
+                &f,
+                Vec::new(),
+                None,
+                errors,
+            )
+            .await;
+        }
     };
     let dates = plan_schedule(&state, org, kind, year, weekday, week).await?;
     if f.action != "create" {
@@ -1021,6 +1046,35 @@ pub async fn page(
     .await
 }
 
+/// Checks an attendee: a name and a role, each at most 200 characters.
+pub fn check_attendee(
+    (name_field, name): (&str, &str),
+    (role_field, role): (&str, &str),
+) -> Vec<(String, String)> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let (name, role) = (name.trim(), role.trim());
+    if name.is_empty() {
+        errors.push((name_field.into(), "Enter the attendee's name".into()));
+    } else if name.chars().count() > 200 {
+        errors.push((
+            name_field.into(),
+            "The name must be 200 characters or fewer".into(),
+        ));
+    }
+    if role.is_empty() {
+        errors.push((
+            role_field.into(),
+            "Enter the attendee's role, for example Chair".into(),
+        ));
+    } else if role.chars().count() > 200 {
+        errors.push((
+            role_field.into(),
+            "The role must be 200 characters or fewer".into(),
+        ));
+    }
+    errors
+}
+
 /// `POST /meetings/{meeting_id}/attendees`: adds an attendee, or removes one
 /// (`remove` = the attendee's id).
 pub async fn attendees(
@@ -1047,26 +1101,10 @@ pub async fn attendees(
     }
     let name = field(&fields, "attendee_name").trim().to_string();
     let role = field(&fields, "attendee_role").trim().to_string();
-    let mut errors = Vec::new();
-    if name.is_empty() {
-        errors.push(err("attendee_name", "Enter the attendee's name"));
-    } else if name.chars().count() > 200 {
-        errors.push(err(
-            "attendee_name",
-            "The name must be 200 characters or fewer",
-        ));
-    }
-    if role.is_empty() {
-        errors.push(err(
-            "attendee_role",
-            "Enter the attendee's role, for example Chair",
-        ));
-    } else if role.chars().count() > 200 {
-        errors.push(err(
-            "attendee_role",
-            "The role must be 200 characters or fewer",
-        ));
-    }
+    let errors: Vec<Value> = check_attendee(("attendee_name", &name), ("attendee_role", &role))
+        .iter()
+        .map(|(k, v)| err(k, v))
+        .collect();
     if !errors.is_empty() {
         return render_meeting(
             &state,
@@ -1086,6 +1124,47 @@ pub async fn attendees(
     Ok(Redirect::to(&format!("/meetings/{}?done=attendee#attendees", m.id)).into_response())
 }
 
+/// Checks a minute: the school of the agenda item it is on (blank: general;
+/// one of the organisation's schools) and its text (at most 20,000
+/// characters). Gives the item's URN.
+pub async fn check_minute(
+    state: &AppState,
+    org: i64,
+    (item_field, item): (&str, &str),
+    (minute_field, body): (&str, &str),
+) -> Result<Result<Option<i64>, Vec<(String, String)>>, Problem> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let item = item.trim();
+    let urn = if item.is_empty() {
+        None
+    } else {
+        match item.parse::<i64>() {
+            Ok(u) if state.db.school_in_organisation(org, u).await? => Some(u),
+            _ => {
+                errors.push((
+                    item_field.into(),
+                    "Select an item of the agenda, or General".into(),
+                ));
+                None
+            }
+        }
+    };
+    let body = body.trim();
+    if body.is_empty() {
+        errors.push((minute_field.into(), "Enter the minute".into()));
+    } else if body.chars().count() > 20_000 {
+        errors.push((
+            minute_field.into(),
+            "The minute must be 20,000 characters or fewer".into(),
+        ));
+    }
+    Ok(if errors.is_empty() {
+        Ok(urn)
+    } else {
+        Err(errors)
+    })
+}
+
 /// `POST /meetings/{meeting_id}/minutes`: appends a minute, general or on an agenda item.
 pub async fn minutes(
     State(state): State<AppState>,
@@ -1098,43 +1177,37 @@ pub async fn minutes(
     let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
     let item = field(&fields, "item").trim().to_string();
     let body = field(&fields, "minute").trim().to_string();
-    let mut errors = Vec::new();
-    let urn = if item.is_empty() {
-        None
-    } else {
-        match item.parse::<i64>() {
-            Ok(u) if state.db.school_in_organisation(org, u).await? => Some(u),
-            _ => {
-                errors.push(err("item", "Select an item of the agenda, or General"));
-                None
-            }
+    let checked = check_minute(&state, org, ("item", &item), ("minute", &body)).await?;
+    let urn = match checked {
+        Ok(urn) => urn,
+        Err(errs) => {
+            let errors = errs.iter().map(|(k, v)| err(k, v)).collect();
+            return render_meeting(
+                &state,
+                &user,
+                &m,
+                None,
+                ("", ""),
+                (&item, &body),
+                errors,
+                None,
+            )
+            .await;
         }
     };
-    if body.is_empty() {
-        errors.push(err("minute", "Enter the minute"));
-    } else if body.chars().count() > 20_000 {
-        errors.push(err(
-            "minute",
-            "The minute must be 20,000 characters or fewer",
-        ));
-    }
-    if !errors.is_empty() {
-        return render_meeting(
-            &state,
-            &user,
-            &m,
-            None,
-            ("", ""),
-            (&item, &body),
-            errors,
-            None,
-        )
-        .await;
-    }
     let mut tx = state.db.begin().await?;
     store::add_minute(&mut tx, &user.actor(), org, m.id, urn, &body).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{}?done=minute#minutes", m.id)).into_response())
+}
+
+/// The message when no (known) status is given.
+pub const STATUS_MISSING: &str = "Select the meeting's status";
+
+/// The message when the store refuses a change of status.
+pub fn status_refusal(msg: &str) -> String {
+    let text = msg.trim_start_matches("the status: ");
+    format!("The status cannot be changed: {text}")
 }
 
 /// `POST /meetings/{meeting_id}/status`: scheduled, held or cancelled.
@@ -1148,7 +1221,7 @@ pub async fn set_status(
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
     let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
     let Some(status) = MeetingStatus::parse(field(&fields, "status")) else {
-        let errors = vec![err("status", "Select the meeting's status")];
+        let errors = vec![err("status", STATUS_MISSING)];
         return render_meeting(&state, &user, &m, None, ("", ""), ("", ""), errors, None).await;
     };
     let mut tx = state.db.begin().await?;
@@ -1156,11 +1229,7 @@ pub async fn set_status(
         Ok(_) => {}
         Err(uplift_store::StoreError::Invalid(msg)) => {
             drop(tx);
-            let text = msg.trim_start_matches("the status: ").to_string();
-            let errors = vec![err(
-                "status",
-                &format!("The status cannot be changed: {text}"),
-            )];
+            let errors = vec![err("status", &status_refusal(&msg))];
             return render_meeting(&state, &user, &m, None, ("", ""), ("", ""), errors, None).await;
         }
         Err(e) => return Err(e.into()),
@@ -1739,6 +1808,65 @@ pub async fn term_dates(
     .await
 }
 
+/// The name of a half term's fields (`autumn1` gives `autumn1_start` and
+/// `autumn1_end`).
+pub fn half_term_key(h: HalfTerm) -> &'static str {
+    half_key(h)
+}
+
+/// Checks a year's term dates given by field (`year`, then `autumn1_start`,
+/// `autumn1_end` … `summer2_end`): every date real, each half term ending
+/// on or after it starts, in order, without overlap and inside the year.
+/// Refusals name the field.
+pub fn check_term_dates(get: impl Fn(&str) -> String) -> Result<TermDates, Vec<(String, String)>> {
+    let Ok(year) = AcademicYear::parse(get("year").trim()) else {
+        return Err(vec![("year".into(), "Select the academic year".into())]);
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut ranges = Vec::new();
+    for h in HalfTerm::ALL {
+        let k = half_key(h);
+        let start = parse_date(&get(&format!("{k}_start")));
+        let end = parse_date(&get(&format!("{k}_end")));
+        match (start, end) {
+            (Some(s), Some(e)) => match uplift_domain::calendar::DateRange::new(s, e) {
+                Ok(r) => ranges.push(r),
+                Err(_) => errors.push((
+                    format!("{k}_end"),
+                    format!("{h} must end on or after the day it starts"),
+                )),
+            },
+            (None, _) => errors.push((
+                format!("{k}_start"),
+                format!("Enter the first day of {h}, for example 2026-09-03"),
+            )),
+            (_, None) => errors.push((
+                format!("{k}_end"),
+                format!("Enter the last day of {h}, for example 2026-10-23"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let term = |a: usize| uplift_domain::calendar::Term {
+        first_half: ranges[a],
+        second_half: ranges[a + 1],
+    };
+    TermDates::new(year, term(0), term(2), term(4)).map_err(|e| {
+        let field = match &e {
+            uplift_domain::calendar::TermDatesError::OutsideYear { half_term, .. } => {
+                format!("{}_start", half_key(*half_term))
+            }
+            uplift_domain::calendar::TermDatesError::Overlap { later, .. } => {
+                format!("{}_start", half_key(*later))
+            }
+            _ => "year".to_string(),
+        };
+        vec![(field, format!("The term dates cannot be saved: {e}"))]
+    })
+}
+
 /// `POST /meetings/term-dates`: sets the organisation's term dates for a
 /// year; refused, naming the half term, when they are out of order, overlap
 /// or leave the year.
@@ -1754,55 +1882,12 @@ pub async fn set_term_dates(
         .filter(|(k, _)| k != "csrf_token")
         .map(|(k, v)| (k.clone(), v.trim().to_string()))
         .collect();
-    let Ok(year) = AcademicYear::parse(field(&fields, "year")) else {
-        let year = AcademicYear::containing(today());
-        let errors = vec![err("year", "Select the academic year")];
-        return render_terms(&state, &user, year, &values, false, errors, None).await;
-    };
-    let mut errors = Vec::new();
-    let mut ranges = Vec::new();
-    for h in HalfTerm::ALL {
-        let k = half_key(h);
-        let start = parse_date(field(&fields, &format!("{k}_start")));
-        let end = parse_date(field(&fields, &format!("{k}_end")));
-        match (start, end) {
-            (Some(s), Some(e)) => match uplift_domain::calendar::DateRange::new(s, e) {
-                Ok(r) => ranges.push(r),
-                Err(_) => errors.push(err(
-                    &format!("{k}_end"),
-                    &format!("{h} must end on or after the day it starts"),
-                )),
-            },
-            (None, _) => errors.push(err(
-                &format!("{k}_start"),
-                &format!("Enter the first day of {h}, for example 2026-09-03"),
-            )),
-            (_, None) => errors.push(err(
-                &format!("{k}_end"),
-                &format!("Enter the last day of {h}, for example 2026-10-23"),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return render_terms(&state, &user, year, &values, false, errors, None).await;
-    }
-    let term = |a: usize| uplift_domain::calendar::Term {
-        first_half: ranges[a],
-        second_half: ranges[a + 1],
-    };
-    let dates = match TermDates::new(year, term(0), term(2), term(4)) {
+    let year = AcademicYear::parse(field(&fields, "year"))
+        .unwrap_or_else(|_| AcademicYear::containing(today()));
+    let dates = match check_term_dates(|k| field(&fields, k).to_string()) {
         Ok(d) => d,
-        Err(e) => {
-            let field = match &e {
-                uplift_domain::calendar::TermDatesError::OutsideYear { half_term, .. } => {
-                    format!("{}_start", half_key(*half_term))
-                }
-                uplift_domain::calendar::TermDatesError::Overlap { later, .. } => {
-                    format!("{}_start", half_key(*later))
-                }
-                _ => "year".to_string(),
-            };
-            let errors = vec![err(&field, &format!("The term dates cannot be saved: {e}"))];
+        Err(errs) => {
+            let errors = errs.iter().map(|(k, v)| err(k, v)).collect();
             return render_terms(&state, &user, year, &values, false, errors, None).await;
         }
     };

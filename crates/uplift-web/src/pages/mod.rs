@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod categories;
 pub mod concern;
+pub mod concern_checks;
 pub mod home;
 pub mod meetings;
 pub mod notifications;

@@ -579,6 +579,93 @@ pub async fn case_plans(
     render_case(&state, &user, &case, &McForm::default(), Vec::new(), flash).await
 }
 
+/// Checks a Monitoring and Challenge record (its fields named `prefix` then
+/// `date`, `progress`, `progress_evaluation`, `support`,
+/// `support_evaluation`, `meeting`): the date, both judgements (red, amber,
+/// green), both evaluations (at most 4,000 characters), and the meeting, if
+/// any, one of the organisation's. Gives the meeting and the record.
+#[allow(clippy::type_complexity)]
+pub async fn check_mc(
+    state: &AppState,
+    org: i64,
+    f: &McForm,
+    prefix: &str,
+) -> Result<Result<(Option<i64>, MonitoringAndChallengeRecord), Vec<(String, String)>>, Problem> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let date = parse_date(&f.date);
+    if date.is_none() {
+        errors.push((
+            format!("{prefix}date"),
+            "Enter the date of the meeting, for example 2027-03-03".into(),
+        ));
+    }
+    let progress = parse_judgement(&f.progress);
+    if progress.is_none() {
+        errors.push((
+            format!("{prefix}progress"),
+            "Select the judgement of the school's progress".into(),
+        ));
+    }
+    if f.progress_evaluation.trim().is_empty() {
+        errors.push((
+            format!("{prefix}progress_evaluation"),
+            "Enter the evaluation of the school's progress".into(),
+        ));
+    }
+    let support = parse_judgement(&f.support);
+    if support.is_none() {
+        errors.push((
+            format!("{prefix}support"),
+            "Select the judgement of the authority's support".into(),
+        ));
+    }
+    if f.support_evaluation.trim().is_empty() {
+        errors.push((
+            format!("{prefix}support_evaluation"),
+            "Enter the evaluation of the authority's monitoring, challenge and support".into(),
+        ));
+    }
+    let meeting = if f.meeting.trim().is_empty() {
+        None
+    } else {
+        match f.meeting.trim().parse::<i64>() {
+            Ok(id) if state.db.meeting(org, id).await?.is_some() => Some(id),
+            _ => {
+                errors.push((
+                    format!("{prefix}meeting"),
+                    "Enter the number of one of your organisation's meetings, or leave it blank"
+                        .into(),
+                ));
+                None
+            }
+        }
+    };
+    for (name, text) in [
+        ("progress_evaluation", &f.progress_evaluation),
+        ("support_evaluation", &f.support_evaluation),
+    ] {
+        if text.trim().chars().count() > 4000 {
+            errors.push((
+                format!("{prefix}{name}"),
+                "The evaluation must be 4,000 characters or fewer".into(),
+            ));
+        }
+    }
+    match (date, progress, support) {
+        (Some(date), Some(progress), Some(support)) if errors.is_empty() => Ok(Ok((
+            meeting,
+            MonitoringAndChallengeRecord {
+                date,
+                progress,
+                progress_evaluation: f.progress_evaluation.trim().to_string(),
+                authority_support: support,
+                authority_support_evaluation: f.support_evaluation.trim().to_string(),
+            },
+        ))),
+        _ => Ok(Err(errors)),
+    }
+}
+
 /// `POST /concern/cases/{case_id}/monitoring-and-challenge`: the head of
 /// service's evaluation of progress and of the authority's own support.
 pub async fn record_mc(
@@ -597,86 +684,16 @@ pub async fn record_mc(
         support_evaluation: field(&fields, "mc_support_evaluation").to_string(),
         meeting: field(&fields, "mc_meeting").to_string(),
     };
-    let mut errors = Vec::new();
-    let date = parse_date(&f.date);
-    if date.is_none() {
-        errors.push(err(
-            "mc_date",
-            "Enter the date of the meeting, for example 2027-03-03",
-        ));
-    }
-    let progress = parse_judgement(&f.progress);
-    if progress.is_none() {
-        errors.push(err(
-            "mc_progress",
-            "Select the judgement of the school's progress",
-        ));
-    }
-    if f.progress_evaluation.trim().is_empty() {
-        errors.push(err(
-            "mc_progress_evaluation",
-            "Enter the evaluation of the school's progress",
-        ));
-    }
-    let support = parse_judgement(&f.support);
-    if support.is_none() {
-        errors.push(err(
-            "mc_support",
-            "Select the judgement of the authority's support",
-        ));
-    }
-    if f.support_evaluation.trim().is_empty() {
-        errors.push(err(
-            "mc_support_evaluation",
-            "Enter the evaluation of the authority's monitoring, challenge and support",
-        ));
-    }
-    let meeting = if f.meeting.trim().is_empty() {
-        None
-    } else {
-        match f.meeting.trim().parse::<i64>() {
-            Ok(id) if state.db.meeting(org, id).await?.is_some() => Some(id),
-            _ => {
-                errors.push(err(
-                    "mc_meeting",
-                    "Enter the number of one of your organisation's meetings, or leave it blank",
-                ));
-                None
-            }
+    let (meeting, record) = match check_mc(&state, org, &f, "mc_").await? {
+        Ok(c) => c,
+        Err(errs) => {
+            let errors = errs.iter().map(|(k, v)| err(k, v)).collect();
+            return render_case(&state, &user, &case, &f, errors, None).await;
         }
-    };
-    for (name, text) in [
-        ("mc_progress_evaluation", &f.progress_evaluation),
-        ("mc_support_evaluation", &f.support_evaluation),
-    ] {
-        if text.trim().chars().count() > 4000 {
-            errors.push(err(
-                name,
-                "The evaluation must be 4,000 characters or fewer",
-            ));
-        }
-    }
-    let (Some(date), Some(progress), Some(support), true) =
-        (date, progress, support, errors.is_empty())
-    else {
-        return render_case(&state, &user, &case, &f, errors, None).await;
     };
     let mut tx = state.db.begin().await?;
-    store::record_monitoring_and_challenge(
-        &mut tx,
-        &user.actor(),
-        org,
-        case.id,
-        meeting,
-        &MonitoringAndChallengeRecord {
-            date,
-            progress,
-            progress_evaluation: f.progress_evaluation.trim().to_string(),
-            authority_support: support,
-            authority_support_evaluation: f.support_evaluation.trim().to_string(),
-        },
-    )
-    .await?;
+    store::record_monitoring_and_challenge(&mut tx, &user.actor(), org, case.id, meeting, &record)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!(
         "/concern/cases/{}/plan?done=mc#monitoring",

@@ -1,0 +1,884 @@
+//! Every step of a causing-concern case in the JSON API (issue 6), as the
+//! case page offers it: the Lead Officer, contacts, letter of concern,
+//! written notice of proposed powers, eligibility, powers used, concerns
+//! about an academy, inspection support, the outcome of a warning notice,
+//! tasks done, letters (JSON, PDF, Word; edited while a draft; issued) and
+//! Monitoring and Challenge records. Each handler checks its input with the
+//! same checks as the page ([`crate::pages::concern_checks`]) and calls the
+//! same store function. Refused input answers 422 with
+//! `{"error": ..., "errors": [{"field", "message"}]}` and saves nothing;
+//! another organisation's or another school's record is 404.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uplift_domain::access::{Action, Role, Scope};
+use uplift_store::concern::{self as store, InspectionSupport, LetterRecord, Signed};
+use uplift_store::plans::{self as plans_store, McRecord};
+use utoipa::ToSchema;
+
+use crate::api::meetings::{body, refuse, store_refusal, FieldRefusal};
+use crate::app::AppState;
+use crate::auth::guard::permit;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::categories::today;
+use crate::pages::concern::{case_for, letter_for};
+use crate::pages::concern_checks as checks;
+use crate::pages::meetings::id_from_path;
+use crate::pages::plans::{check_mc, McForm};
+
+/// Runs a store change in a transaction: committed and answered with
+/// `$json` (built from the result `$r`), or rolled back and refused naming
+/// `$field` when the store refuses it.
+macro_rules! apply {
+    ($state:expr, $field:expr, |$tx:ident| $change:expr, |$r:pat_param| $json:expr) => {{
+        let mut $tx = $state.db.begin().await?;
+        match $change {
+            Ok($r) => {
+                $tx.commit().await?;
+                Ok(Json($json).into_response())
+            }
+            Err(e) => {
+                $tx.rollback().await?;
+                store_refusal(e, $field)
+            }
+        }
+    }};
+}
+
+/// The body, or (as `Err`) the 422 to send.
+macro_rules! body_or_refuse {
+    ($b:expr) => {
+        match body($b) {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        }
+    };
+}
+
+/// The checked input, or (as `Err`) the 422 to send.
+macro_rules! checked_or_refuse {
+    ($c:expr) => {
+        match $c {
+            Ok(c) => c,
+            Err(errors) => return Ok(refuse(&errors)),
+        }
+    };
+}
+
+fn signed(user: &CurrentUser, on: jiff::civil::Date) -> Signed {
+    Signed {
+        on,
+        name: user.user.name.clone(),
+        role: user.principal.role.label().to_owned(),
+    }
+}
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+// ---------------------------------------------------------------------------
+// Steps of a case
+
+/// The Lead Officer of a case.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LeadOfficerBody {
+    /// The officer's user id (one of the organisation's active officers).
+    pub user_id: Option<i64>,
+    /// YYYY-MM-DD; today when absent.
+    pub assigned_on: Option<String>,
+}
+
+/// Assigns the case's Lead Officer (a lead); on the timeline and audited.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/lead-officer", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = LeadOfficerBody,
+    responses((status = 200, body = Object, description = "`{case}`: the case with its Lead Officer"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn lead_officer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<LeadOfficerBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (officer, on) = checked_or_refuse!(checks::lead_officer(
+        ("user_id", b.user_id),
+        ("assigned_on", text(&b.assigned_on)),
+    ));
+    let org = user.principal.organisation_id;
+    apply!(
+        state,
+        "user_id",
+        |tx| store::assign_lead_officer(&mut tx, &user.actor(), org, case.id, officer, on).await,
+        |c| json!({ "case": c })
+    )
+}
+
+/// The names letters are addressed to.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CaseContactsBody {
+    /// The chair of governors (at most 200 characters; blank clears it;
+    /// absent leaves it as it is).
+    pub chair_name: Option<String>,
+    /// The academy trust (blank keeps the one recorded).
+    pub trust_name: Option<String>,
+}
+
+/// Sets the chair of governors and the trust letters are addressed to (a
+/// lead or an adviser).
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/contacts", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = CaseContactsBody,
+    responses((status = 200, body = Object, description = "`{case}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn contacts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<CaseContactsBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
+    let b = body_or_refuse!(b);
+    // As on the page: the chair is changed only when given.
+    let chair = b.chair_name.as_deref().map(str::trim);
+    let trust = text(&b.trust_name).trim().to_owned();
+    checked_or_refuse!(checks::contacts(("chair_name", chair.unwrap_or(""))));
+    let org = user.principal.organisation_id;
+    apply!(
+        state,
+        "chair_name",
+        |tx| store::set_case_contacts(&mut tx, &user.actor(), org, case.id, chair, Some(&trust))
+            .await,
+        |c| json!({ "case": c })
+    )
+}
+
+/// A letter of concern.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LetterOfConcernBody {
+    /// The concerns (at least one).
+    pub concerns: Vec<String>,
+    /// The action required (optional).
+    pub required_action: Vec<String>,
+    /// YYYY-MM-DD; today when absent.
+    pub sent_on: Option<String>,
+}
+
+/// Sends a letter of concern (a lead): recorded as a notice without a
+/// compliance period, and its letter drafted.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/letters-of-concern", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = LetterOfConcernBody,
+    responses((status = 200, body = Object, description = "`{notice, letter}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn letter_of_concern(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<LetterOfConcernBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (concerns, required, on) = checked_or_refuse!(checks::letter_of_concern(
+        ("concerns", &b.concerns),
+        &b.required_action,
+        ("sent_on", text(&b.sent_on)),
+    ));
+    let org = user.principal.organisation_id;
+    let signed = signed(&user, on);
+    apply!(
+        state,
+        "concerns",
+        |tx| store::send_letter_of_concern(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            &concerns,
+            &required,
+            &signed
+        )
+        .await,
+        |(notice, letter)| json!({ "notice": notice, "letter": letter })
+    )
+}
+
+/// The outcome of a warning notice.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NoticeOutcomeBody {
+    /// `complied` or `not_complied`.
+    pub outcome: String,
+    /// Why the notice was not complied with (needed then).
+    pub reason: Option<String>,
+    /// YYYY-MM-DD; today when absent.
+    pub outcome_on: Option<String>,
+}
+
+/// Records whether the governing body complied with a warning notice (a
+/// lead); not complied makes the school eligible for intervention.
+#[utoipa::path(post, path = "/api/v1/concern/notices/{notice}/outcome", security(("bearer" = [])),
+    params(("notice" = i64, Path, description = "The warning notice")), request_body = NoticeOutcomeBody,
+    responses((status = 200, body = Object, description = "`{notice}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn notice_outcome(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(notice_id): Path<String>,
+    b: Result<Json<NoticeOutcomeBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = id_from_path(&notice_id)?;
+    let org = user.principal.organisation_id;
+    let notice = state
+        .db
+        .concern_notice(org, id)
+        .await?
+        .ok_or(Problem::NotFound)?;
+    case_for(
+        &state,
+        &user,
+        &notice.case_id.to_string(),
+        Action::DecideConcern,
+    )
+    .await?;
+    let b = body_or_refuse!(b);
+    let (complied, reason, on) = checked_or_refuse!(checks::notice_outcome(
+        ("outcome", &b.outcome),
+        ("reason", text(&b.reason)),
+        ("outcome_on", text(&b.outcome_on)),
+    ));
+    apply!(
+        state,
+        "outcome",
+        |tx| store::record_notice_outcome(&mut tx, &user.actor(), org, id, complied, on, &reason)
+            .await,
+        |n| json!({ "notice": n })
+    )
+}
+
+/// Written notice of the powers the authority proposes to use.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WrittenNoticeBody {
+    /// `s63_arrangements`, `s64_additional_governors`,
+    /// `s65_interim_executive_board` or `s66_suspend_delegated_budget` (at least one).
+    pub proposed: Vec<String>,
+    /// Why the authority proposes to intervene.
+    pub reason: String,
+    /// YYYY-MM-DD; today when absent.
+    pub given_on: Option<String>,
+}
+
+/// Gives written notice of proposed powers (a lead); its letter is drafted.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/written-notices", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = WrittenNoticeBody,
+    responses((status = 200, body = Object, description = "`{written_notice, letter}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn written_notice(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<WrittenNoticeBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (proposed, reason, on) = checked_or_refuse!(checks::written_notice(
+        ("proposed", &b.proposed),
+        ("reason", &b.reason),
+        ("given_on", text(&b.given_on)),
+    ));
+    let org = user.principal.organisation_id;
+    let signed = signed(&user, on);
+    apply!(
+        state,
+        "proposed",
+        |tx| store::give_written_notice(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            &proposed,
+            &reason,
+            &signed
+        )
+        .await,
+        |(w, letter)| json!({ "written_notice": w, "letter": letter })
+    )
+}
+
+/// Eligibility for intervention by a category route.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EligibilityBody {
+    /// `special_measures`, `requires_significant_improvement` or `coasting`
+    /// (an unmet warning notice makes a school eligible by itself).
+    pub route: String,
+    /// The inspection or the coasting data.
+    pub evidence: String,
+    /// YYYY-MM-DD; today when absent.
+    pub eligible_on: Option<String>,
+}
+
+/// Records the school's eligibility for intervention by a category route (a
+/// lead).
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/eligibility", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = EligibilityBody,
+    responses((status = 200, body = Object, description = "`{eligibility}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn eligibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<EligibilityBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (route, evidence, on) = checked_or_refuse!(checks::eligibility(
+        ("route", &b.route),
+        ("evidence", &b.evidence),
+        ("eligible_on", text(&b.eligible_on)),
+    ));
+    let org = user.principal.organisation_id;
+    apply!(
+        state,
+        "route",
+        |tx| store::record_eligibility(&mut tx, &user.actor(), org, case.id, route, on, &evidence)
+            .await,
+        |e| json!({ "eligibility": e })
+    )
+}
+
+/// A power used.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PowerBody {
+    /// `s63_arrangements`, `s64_additional_governors`,
+    /// `s65_interim_executive_board` or `s66_suspend_delegated_budget`.
+    pub power: String,
+    /// s63: `advisory_services` (when absent), `collaborate_with_school`,
+    /// `collaborate_with_further_education` or `federation`.
+    pub arrangement: Option<String>,
+    /// s63: with whom the arrangements are made.
+    pub with_whom: Option<String>,
+    /// s64: the additional governors; s65: the members of the interim
+    /// executive board (at least two).
+    pub people: Vec<String>,
+    /// YYYY-MM-DD; today when absent.
+    pub used_on: Option<String>,
+}
+
+/// Records a power used (s63-s66), signed off by the lead sending it. The
+/// school must be eligible for intervention; an academy has no
+/// local-authority powers.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/powers", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = PowerBody,
+    responses((status = 200, body = Object, description = "`{power}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn power(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<PowerBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (power, on) = checked_or_refuse!(checks::power(
+        ("power", &b.power),
+        text(&b.arrangement),
+        ("with_whom", text(&b.with_whom)),
+        ("people", &b.people),
+        ("used_on", text(&b.used_on)),
+    ));
+    let org = user.principal.organisation_id;
+    let signed_off = user.user.name.clone();
+    apply!(
+        state,
+        "power",
+        |tx| store::use_power(&mut tx, &user.actor(), org, case.id, power, on, &signed_off).await,
+        |p| json!({ "power": p })
+    )
+}
+
+/// Concerns about an academy.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AcademyConcernBody {
+    /// `trust` or `regional_director` (the DfE regional director).
+    pub raised_with: String,
+    /// The concerns.
+    pub concerns: String,
+    /// With the regional director: what was done to agree action with the trust.
+    pub engagement: Option<String>,
+    /// YYYY-MM-DD; today when absent.
+    pub raised_on: Option<String>,
+}
+
+/// Raises concerns about an academy with its trust, then with the DfE
+/// regional director (a lead); the letter is drafted.
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/academy-concerns", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = AcademyConcernBody,
+    responses((status = 200, body = Object, description = "`{academy_concern, letter}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn academy_concern(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<AcademyConcernBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let (to_trust, concerns, engagement, on) = checked_or_refuse!(checks::academy_concern(
+        ("raised_with", &b.raised_with),
+        ("concerns", &b.concerns),
+        ("engagement", text(&b.engagement)),
+        ("raised_on", text(&b.raised_on)),
+    ));
+    let org = user.principal.organisation_id;
+    let signed = signed(&user, on);
+    apply!(
+        state,
+        "raised_with",
+        |tx| store::raise_academy_concern(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            to_trust,
+            &concerns,
+            &engagement,
+            &signed
+        )
+        .await,
+        |(a, letter)| json!({ "academy_concern": a, "letter": letter })
+    )
+}
+
+/// Support around an inspection.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct InspectionSupportBody {
+    /// The record to update; a new record when absent.
+    pub id: Option<i64>,
+    /// YYYY-MM-DD: when the school was notified of the inspection.
+    pub notified_on: String,
+    /// YYYY-MM-DD.
+    pub pre_inspection_on: Option<String>,
+    pub pre_inspection_notes: Option<String>,
+    /// YYYY-MM-DD: the call with the lead inspector on day two.
+    pub day_two_call_on: Option<String>,
+    pub day_two_call_notes: Option<String>,
+    pub feedback_attended: bool,
+    pub feedback_attended_by: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// Records (or updates) the support around an inspection: notified date,
+/// pre-inspection discussion, the day-two call, feedback attended, outcome
+/// (a lead or an adviser).
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case}/inspection-support", security(("bearer" = [])),
+    params(("case" = i64, Path, description = "The case")), request_body = InspectionSupportBody,
+    responses((status = 200, body = Object, description = "`{inspection_support}`"),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn inspection_support(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<InspectionSupportBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
+    let b = body_or_refuse!(b);
+    let (notified, pre, day_two) = checked_or_refuse!(checks::inspection_dates(
+        ("notified_on", &b.notified_on),
+        ("pre_inspection_on", text(&b.pre_inspection_on)),
+        ("day_two_call_on", text(&b.day_two_call_on)),
+    ));
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let s = InspectionSupport {
+        notified_on: Some(notified),
+        pre_inspection_on: pre,
+        pre_inspection_notes: opt(&b.pre_inspection_notes),
+        day_two_call_on: day_two,
+        day_two_call_notes: opt(&b.day_two_call_notes),
+        feedback_attended: b.feedback_attended,
+        feedback_attended_by: opt(&b.feedback_attended_by),
+        outcome: opt(&b.outcome),
+    };
+    let org = user.principal.organisation_id;
+    apply!(
+        state,
+        "notified_on",
+        |tx| store::save_inspection_support(&mut tx, &user.actor(), org, case.id, b.id, &s).await,
+        |r| json!({ "inspection_support": r })
+    )
+}
+
+/// Marks a task of a case done (a lead or an adviser); on the timeline.
+#[utoipa::path(post, path = "/api/v1/concern/tasks/{task}/done", security(("bearer" = [])),
+    params(("task" = i64, Path, description = "The task")),
+    responses((status = 200, body = Object, description = "`{task}`"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn task_done(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(task_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = id_from_path(&task_id)?;
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    apply!(
+        state,
+        "task",
+        |tx| store::complete_task(&mut tx, &user.actor(), org, id, today()).await,
+        |t| json!({ "task": t })
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Letters
+
+/// A letter on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterItem {
+    pub id: i64,
+    /// The case it is on (a letter may also be about a school with no case).
+    pub case_id: Option<i64>,
+    pub urn: i64,
+    /// The kind of letter (`priority_decision`, `letter_of_concern`, `warning_notice`, ...).
+    pub kind: String,
+    pub title: String,
+    pub headteacher_name: String,
+    pub chair_name: String,
+    /// For an academy letter: the trust or the regional director.
+    pub recipient: Option<String>,
+    pub body: String,
+    /// `draft` or `issued`.
+    pub status: String,
+    pub drafted_on: String,
+    pub due_on: Option<String>,
+    pub issued_on: Option<String>,
+    pub issued_by: Option<String>,
+    /// The letter as PDF, and as a Word file for editing.
+    pub pdf: String,
+    pub docx: String,
+}
+
+impl From<LetterRecord> for LetterItem {
+    // The store's case id becomes optional once letters about a school with
+    // no case are stored; `into` reads both.
+    #[allow(clippy::useless_conversion)]
+    fn from(l: LetterRecord) -> LetterItem {
+        LetterItem {
+            pdf: format!("/api/v1/concern/letters/{}/pdf", l.id),
+            docx: format!("/api/v1/concern/letters/{}/docx", l.id),
+            id: l.id,
+            case_id: l.case_id.into(),
+            urn: l.urn,
+            kind: l.kind,
+            title: l.title,
+            headteacher_name: l.headteacher_name,
+            chair_name: l.chair_name,
+            recipient: l.recipient,
+            body: l.body,
+            status: l.status,
+            drafted_on: l.drafted_on,
+            due_on: l.due_on,
+            issued_on: l.issued_on,
+            issued_by: l.issued_by,
+        }
+    }
+}
+
+/// One letter. A school user reads only the issued letters addressed to
+/// their own school (anything else is 404), as on the page.
+#[utoipa::path(get, path = "/api/v1/concern/letters/{letter}", security(("bearer" = [])),
+    params(("letter" = i64, Path, description = "The letter")),
+    responses((status = 200, body = LetterItem),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(letter_id): Path<String>,
+) -> Result<Json<LetterItem>, ApiError> {
+    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    Ok(Json(l.into()))
+}
+
+/// The letter file the page offers (`pdf` or `docx`), by the page's own
+/// handler so that both give the same document; its errors as JSON.
+async fn letter_file(
+    state: AppState,
+    user: CurrentUser,
+    letter_id: &str,
+    ext: &str,
+) -> Result<Response, ApiError> {
+    let id = id_from_path(letter_id)?;
+    crate::pages::concern::letter(State(state), user, Path(format!("{id}.{ext}")))
+        .await
+        .map_err(|e| ApiError(e.0))
+}
+
+/// The letter as a PDF (same reading rule as the letter).
+#[utoipa::path(get, path = "/api/v1/concern/letters/{letter}/pdf", security(("bearer" = [])),
+    params(("letter" = i64, Path, description = "The letter")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The PDF"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn letter_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(letter_id): Path<String>,
+) -> Result<Response, ApiError> {
+    letter_file(state, user, &letter_id, "pdf").await
+}
+
+/// The letter as a Word file for editing (same reading rule as the letter).
+#[utoipa::path(get, path = "/api/v1/concern/letters/{letter}/docx", security(("bearer" = [])),
+    params(("letter" = i64, Path, description = "The letter")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>, description = "The Word file"),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn letter_docx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(letter_id): Path<String>,
+) -> Result<Response, ApiError> {
+    letter_file(state, user, &letter_id, "docx").await
+}
+
+/// The new text of a draft letter.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LetterTextBody {
+    /// The whole text (paragraphs separated by a blank line; `- ` for bullets).
+    pub body: String,
+}
+
+/// Replaces the text of a draft letter (a lead or an adviser); an issued
+/// letter cannot be changed.
+#[utoipa::path(put, path = "/api/v1/concern/letters/{letter}", security(("bearer" = [])),
+    params(("letter" = i64, Path, description = "The letter")), request_body = LetterTextBody,
+    responses((status = 200, body = LetterItem),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn edit_letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(letter_id): Path<String>,
+    b: Result<Json<LetterTextBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    let org = user.principal.organisation_id;
+    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
+    let b = body_or_refuse!(b);
+    let text = b.body.replace("\r\n", "\n");
+    checked_or_refuse!(checks::letter_body(("body", &text)));
+    apply!(
+        state,
+        "body",
+        |tx| store::edit_letter(&mut tx, &user.actor(), org, l.id, &text).await,
+        |l| json!(LetterItem::from(l))
+    )
+}
+
+/// Issues a draft letter to the school (a lead): from then on its users
+/// can read it.
+#[utoipa::path(post, path = "/api/v1/concern/letters/{letter}/issue", security(("bearer" = [])),
+    params(("letter" = i64, Path, description = "The letter")),
+    responses((status = 200, body = LetterItem),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn issue_letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(letter_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    let org = user.principal.organisation_id;
+    permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
+    apply!(
+        state,
+        "status",
+        |tx| store::issue_letter(&mut tx, &user.actor(), org, l.id, today()).await,
+        |l| json!(LetterItem::from(l))
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Monitoring and Challenge
+
+/// A Monitoring and Challenge record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct McItem {
+    pub id: i64,
+    pub case_id: i64,
+    pub meeting_id: Option<i64>,
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// The judgement of the school's progress: red, amber or green.
+    pub progress: String,
+    pub progress_evaluation: String,
+    /// The judgement of the authority's own support: red, amber or green.
+    pub support: String,
+    pub support_evaluation: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+impl From<McRecord> for McItem {
+    fn from(r: McRecord) -> McItem {
+        McItem {
+            id: r.id,
+            case_id: r.case_id,
+            meeting_id: r.meeting_id,
+            date: r.record_date,
+            progress: r.progress,
+            progress_evaluation: r.progress_evaluation,
+            support: r.authority_support,
+            support_evaluation: r.authority_support_evaluation,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
+/// The Monitoring and Challenge records of a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct McList {
+    pub records: Vec<McItem>,
+}
+
+/// The case's Monitoring and Challenge records, newest first (a school
+/// user's list is empty, as on the page).
+#[utoipa::path(get, path = "/api/v1/concern/cases/{case_id}/monitoring-and-challenge", security(("bearer" = [])),
+    params(("case_id" = i64, Path, description = "The case")),
+    responses((status = 200, body = McList),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn mc_records(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+) -> Result<Json<McList>, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::ReadConcern).await?;
+    if user.principal.role == Role::School {
+        return Ok(Json(McList {
+            records: Vec::new(),
+        }));
+    }
+    let records = state
+        .db
+        .monitoring_and_challenge(user.principal.organisation_id, case.id)
+        .await?;
+    Ok(Json(McList {
+        records: records.into_iter().map(McItem::from).collect(),
+    }))
+}
+
+/// A Monitoring and Challenge record to make.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct McBody {
+    /// YYYY-MM-DD: the date of the meeting.
+    pub date: String,
+    /// red, amber or green.
+    pub progress: String,
+    /// The head of service's evaluation of the school's progress (at most 4,000 characters).
+    pub progress_evaluation: String,
+    /// red, amber or green.
+    pub support: String,
+    /// The evaluation of the authority's own monitoring, challenge and support.
+    pub support_evaluation: String,
+    /// The meeting it was recorded at (one of the organisation's), if any.
+    pub meeting_id: Option<i64>,
+}
+
+/// Records the head of service's evaluation of the school's progress and of
+/// the authority's own support (a lead).
+#[utoipa::path(post, path = "/api/v1/concern/cases/{case_id}/monitoring-and-challenge", security(("bearer" = [])),
+    params(("case_id" = i64, Path, description = "The case")), request_body = McBody,
+    responses((status = 200, body = McItem),
+        (status = 422, body = FieldRefusal),
+        (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn record_mc(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<String>,
+    b: Result<Json<McBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let b = body_or_refuse!(b);
+    let org = user.principal.organisation_id;
+    let form = McForm {
+        date: b.date,
+        progress: b.progress,
+        progress_evaluation: b.progress_evaluation,
+        support: b.support,
+        support_evaluation: b.support_evaluation,
+        meeting: b.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
+    };
+    let (meeting, record) = match check_mc(&state, org, &form, "").await? {
+        Ok(c) => c,
+        Err(errors) => {
+            let errors: Vec<(String, String)> = errors
+                .into_iter()
+                .map(|(f, m)| {
+                    if f == "meeting" {
+                        ("meeting_id".into(), m)
+                    } else {
+                        (f, m)
+                    }
+                })
+                .collect();
+            return Ok(refuse(&errors));
+        }
+    };
+    apply!(
+        state,
+        "date",
+        |tx| plans_store::record_monitoring_and_challenge(
+            &mut tx,
+            &user.actor(),
+            org,
+            case.id,
+            meeting,
+            &record
+        )
+        .await,
+        |r| json!(McItem::from(r))
+    )
+}
