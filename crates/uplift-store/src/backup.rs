@@ -44,6 +44,7 @@ pub const TABLES: &[&str] = &[
     "spc_figures",
     "school_changes",
     "intelligence",
+    "school_contacts",
     "organisation_policies",
     "organisation_letterheads",
     "category_decisions",

@@ -36,6 +36,7 @@ use crate::{now, Db, Result, StoreError, Tx};
 pub fn decision_kind_str(kind: &DecisionKind) -> (&'static str, Option<String>) {
     match kind {
         DecisionKind::Designate => ("designate", None),
+        DecisionKind::NotAPriority => ("not_a_priority", None),
         DecisionKind::Continue => ("continue", None),
         DecisionKind::Remove => ("remove", None),
         DecisionKind::LetterOfConcern => ("letter_of_concern", None),
@@ -49,6 +50,7 @@ pub fn decision_kind_str(kind: &DecisionKind) -> (&'static str, Option<String>) 
 /// The decision kinds by stored name, in the order forms offer them.
 pub const DECISION_KINDS: &[(&str, &str)] = &[
     ("designate", "Designate as causing concern"),
+    ("not_a_priority", "Considered and not a priority"),
     ("continue", "Continue as causing concern"),
     ("remove", "Remove from the causing-concern list"),
     ("letter_of_concern", "Send a letter of concern"),
@@ -68,6 +70,7 @@ pub const DECISION_KINDS: &[(&str, &str)] = &[
 pub fn parse_decision_kind(name: &str, detail: Option<&str>) -> Option<DecisionKind> {
     Some(match name {
         "designate" => DecisionKind::Designate,
+        "not_a_priority" => DecisionKind::NotAPriority,
         "continue" => DecisionKind::Continue,
         "remove" => DecisionKind::Remove,
         "letter_of_concern" => DecisionKind::LetterOfConcern,
@@ -315,7 +318,9 @@ pub struct CaseRecord {
     pub closed_on: Option<String>,
     pub lead_officer_user_id: Option<i64>,
     pub lead_officer_name: Option<String>,
-    /// The chair of governors (not in the register data).
+    /// Legacy: the chair of governors as once typed on the case. The chair is
+    /// now recorded once per school (`school_contacts`, see
+    /// [`crate::contacts`]); letters read it from there.
     pub chair_name: Option<String>,
     pub trust_name: Option<String>,
     pub created_at: String,
@@ -326,14 +331,6 @@ impl CaseRecord {
     /// Whether the school is an academy (no local-authority powers).
     pub fn is_academy(&self) -> bool {
         self.governance == "academy"
-    }
-
-    /// The chair's name for a letter: the case's own field, or the office.
-    pub fn chair_for_letter(&self) -> String {
-        match self.chair_name.as_deref().map(str::trim) {
-            Some(n) if !n.is_empty() => n.to_owned(),
-            _ => "The Chair of Governors".into(),
-        }
     }
 }
 
@@ -724,7 +721,7 @@ pub async fn record_decision(
     if existing.is_none()
         && !matches!(
             decision.kind,
-            DecisionKind::Designate | DecisionKind::Other(_)
+            DecisionKind::Designate | DecisionKind::NotAPriority | DecisionKind::Other(_)
         )
     {
         return Err(StoreError::Invalid(format!(
@@ -779,6 +776,37 @@ pub async fn record_decision(
         letters: Vec::new(),
     };
     let Some(case_rec) = case.as_mut() else {
+        // A decision about a school with no case: "not a priority" drafts its
+        // letter, which belongs to the school (case_id NULL); "other" creates
+        // no work.
+        if decision.kind == DecisionKind::NotAPriority {
+            let cal = calendar(tx).await?;
+            let dl = deadlines(tx, new.organisation_id).await?;
+            for f in consequences(&decision, governance, &cal, &dl).map_err(invalid)? {
+                if let FollowUp::Letter { kind, due, reason } = f {
+                    let ctx = decision_context(tx, new, None, &school, &decision, facts).await?;
+                    let letter = draft_school_letter(
+                        tx,
+                        actor,
+                        new.organisation_id,
+                        new.urn,
+                        None,
+                        DraftLetter {
+                            on: decision.date,
+                            kind,
+                            decision_id: Some(rec.id),
+                            notice_id: None,
+                            context: ctx,
+                            due_on: Some(due),
+                            note: &reason,
+                            meeting_id: new.meeting_id,
+                        },
+                    )
+                    .await?;
+                    out.letters.push(letter);
+                }
+            }
+        }
         return Ok(out);
     };
     // The case's new state.
@@ -874,36 +902,8 @@ pub async fn record_decision(
                 out.tasks.push(t);
             }
             FollowUp::Letter { kind, due, reason } => {
-                let mut ctx = base_context(
-                    tx,
-                    case_rec,
-                    &school,
-                    &new.signatory_name,
-                    &new.signatory_role,
-                    decision.date,
-                )
-                .await?;
-                ctx.set("decision.date", long_date(decision.date));
-                ctx.set("decision.rationale", decision.rationale.as_str());
-                ctx.set(
-                    "decision.triggers",
-                    decision
-                        .triggers
-                        .iter()
-                        .map(|t| format!("- {t}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                );
-                ctx.set(
-                    "meeting.name",
-                    new.meeting_name
-                        .clone()
-                        .unwrap_or_else(|| "the authority's review of the school".into()),
-                );
-                ctx.set("concerns", decision.rationale.as_str());
-                ctx.set("recommended_action", decision.rationale.as_str());
-                ctx.set("engagement", decision.rationale.as_str());
-                ctx.set("inspection.summary", removal_summary(facts));
+                let ctx =
+                    decision_context(tx, new, Some(case_rec), &school, &decision, facts).await?;
                 let letter = draft_letter(
                     tx,
                     actor,
@@ -926,6 +926,49 @@ pub async fn record_decision(
     }
     out.case = Some(case_rec.clone());
     Ok(out)
+}
+
+/// The values a decision's letter is rendered with.
+async fn decision_context(
+    tx: &mut Tx,
+    new: &NewDecision,
+    case: Option<&CaseRecord>,
+    school: &SchoolRow,
+    decision: &Decision,
+    facts: &CaseFacts,
+) -> Result<LetterContext> {
+    let mut ctx = school_context(
+        tx,
+        new.organisation_id,
+        case,
+        school,
+        &new.signatory_name,
+        &new.signatory_role,
+        decision.date,
+    )
+    .await?;
+    ctx.set("decision.date", long_date(decision.date));
+    ctx.set("decision.rationale", decision.rationale.as_str());
+    ctx.set(
+        "decision.triggers",
+        decision
+            .triggers
+            .iter()
+            .map(|t| format!("- {t}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    ctx.set(
+        "meeting.name",
+        new.meeting_name
+            .clone()
+            .unwrap_or_else(|| "the authority's review of the school".into()),
+    );
+    ctx.set("concerns", decision.rationale.as_str());
+    ctx.set("recommended_action", decision.rationale.as_str());
+    ctx.set("engagement", decision.rationale.as_str());
+    ctx.set("inspection.summary", removal_summary(facts));
+    Ok(ctx)
 }
 
 fn removal_summary(facts: &CaseFacts) -> String {
@@ -1145,7 +1188,10 @@ pub async fn assign_lead_officer(
 }
 
 /// Records the chair of governors (the register does not hold it) and the
-/// trust's name, used to address letters.
+/// trust's name, used to address letters. The chair is the school's (saved in
+/// `school_contacts`, the one place it is typed, see [`crate::contacts`]);
+/// the trust's name stays on the case. `chair_name` `None` leaves the chair
+/// as it is.
 pub async fn set_case_contacts(
     tx: &mut Tx,
     actor: &Actor,
@@ -1161,8 +1207,29 @@ pub async fn set_case_contacts(
             .map(str::to_owned)
     };
     let mut after = before.clone();
-    after.chair_name = clean(chair_name);
     after.trust_name = clean(trust_name).or(before.trust_name.clone());
+    if let Some(chair) = chair_name {
+        let was = crate::contacts::get(tx, organisation_id, before.urn).await?;
+        let saved =
+            crate::contacts::save_chair(tx, actor, organisation_id, before.urn, Some(chair))
+                .await?;
+        if was.and_then(|w| w.chair_name) != saved.chair_name {
+            add_event(
+                tx,
+                actor,
+                &before,
+                NewEvent {
+                    kind: "contacts",
+                    summary: format!(
+                        "Chair of governors: {}",
+                        saved.chair_name.as_deref().unwrap_or("not recorded")
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
     if after == before {
         return Ok(after);
     }
@@ -1175,8 +1242,8 @@ pub async fn set_case_contacts(
         NewEvent {
             kind: "contacts",
             summary: format!(
-                "Chair of governors: {}",
-                after.chair_name.as_deref().unwrap_or("not recorded")
+                "Academy trust: {}",
+                after.trust_name.as_deref().unwrap_or("not recorded")
             ),
             ..Default::default()
         },
@@ -1268,7 +1335,10 @@ pub async fn save_template(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct LetterRecord {
     pub id: i64,
-    pub case_id: i64,
+    /// The case the letter belongs to; `None` for a letter about a school
+    /// with no case (the "not a priority" letter). Who may read a letter is
+    /// decided by (organisation_id, urn).
+    pub case_id: Option<i64>,
     pub organisation_id: i64,
     pub urn: i64,
     /// The letter kind's slug.
@@ -1303,10 +1373,47 @@ async fn base_context(
     signatory_role: &str,
     date: Date,
 ) -> Result<LetterContext> {
-    let authority = organisation_name(tx, case.organisation_id).await?;
+    school_context(
+        tx,
+        case.organisation_id,
+        Some(case),
+        school,
+        signatory_name,
+        signatory_role,
+        date,
+    )
+    .await
+}
+
+/// Who a school's letters are addressed to: the headteacher (the school's
+/// recorded contact, else the register's) and the chair of governors (the
+/// recorded chair, else the office, "The Chair of Governors").
+async fn addressees(tx: &mut Tx, organisation_id: i64, school: &SchoolRow) -> Result<(String, String)> {
+    let contacts = crate::contacts::get(tx, organisation_id, school.urn).await?;
+    let head = contacts
+        .as_ref()
+        .and_then(|c| c.headteacher_name.clone())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| school.head());
+    let chair = crate::contacts::SchoolContacts::chair_for_letter(contacts.as_ref());
+    Ok((head, chair))
+}
+
+/// The values every letter about a school offers; `case` adds its Lead
+/// Officer and trust name.
+async fn school_context(
+    tx: &mut Tx,
+    organisation_id: i64,
+    case: Option<&CaseRecord>,
+    school: &SchoolRow,
+    signatory_name: &str,
+    signatory_role: &str,
+    date: Date,
+) -> Result<LetterContext> {
+    let authority = organisation_name(tx, organisation_id).await?;
+    let (head, chair) = addressees(tx, organisation_id, school).await?;
     let trust = case
-        .trust_name
-        .clone()
+        .and_then(|c| c.trust_name.clone())
         .or(school.trust.clone())
         .unwrap_or_else(|| "The academy trust".into());
     let sign = |s: &str, d: &str| {
@@ -1321,8 +1428,8 @@ async fn base_context(
         .with("letter.date", long_date(date))
         .with("school.name", school.name.clone())
         .with("school.urn", school.urn.to_string())
-        .with("headteacher.name", school.head())
-        .with("chair.name", case.chair_for_letter())
+        .with("headteacher.name", head)
+        .with("chair.name", chair)
         .with(
             "signatory.name",
             sign(signatory_name, "Head of School Improvement"),
@@ -1333,8 +1440,7 @@ async fn base_context(
         )
         .with(
             "lead_officer.name",
-            case.lead_officer_name
-                .clone()
+            case.and_then(|c| c.lead_officer_name.clone())
                 .unwrap_or_else(|| "to be confirmed".into()),
         )
         .with("trust.name", trust)
@@ -1405,12 +1511,25 @@ async fn draft_letter(
     case: &CaseRecord,
     d: DraftLetter<'_>,
 ) -> Result<LetterRecord> {
-    let body = render_letter(tx, case.organisation_id, d.kind, &d.context).await?;
-    let school = school_in_estate(tx, case.organisation_id, case.urn).await?;
+    draft_school_letter(tx, actor, case.organisation_id, case.urn, Some(case), d).await
+}
+
+/// Drafts a letter to a school (audited), on the case's timeline when there
+/// is a case.
+async fn draft_school_letter(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: i64,
+    urn: i64,
+    case: Option<&CaseRecord>,
+    d: DraftLetter<'_>,
+) -> Result<LetterRecord> {
+    let body = render_letter(tx, organisation_id, d.kind, &d.context).await?;
+    let school = school_in_estate(tx, organisation_id, urn).await?;
+    let (head, chair) = addressees(tx, organisation_id, &school).await?;
     let recipient = match d.kind {
         LetterKind::AcademyConcernToTrust => Some(
-            case.trust_name
-                .clone()
+            case.and_then(|c| c.trust_name.clone())
                 .or(school.trust.clone())
                 .unwrap_or_else(|| "The academy trust".into()),
         ),
@@ -1426,17 +1545,20 @@ async fn draft_letter(
              created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'draft', $12, $13, $14, $15, $15)
          RETURNING {LETTER_COLS}"))
-        .bind(case.id).bind(case.organisation_id).bind(case.urn).bind(d.kind.slug())
+        .bind(case.map(|c| c.id)).bind(organisation_id).bind(urn).bind(d.kind.slug())
         .bind(d.decision_id).bind(d.notice_id).bind(letter_kind_title(d.kind))
-        .bind(school.head()).bind(case.chair_for_letter()).bind(&recipient).bind(&body)
+        .bind(&head).bind(&chair).bind(&recipient).bind(&body)
         .bind(&today[..10]).bind(d.due_on.map(iso)).bind(&actor.label).bind(&today)
         .fetch_one(&mut **c).await)?;
     audit::record(
         tx,
         actor,
-        Change::created("letter", rec.id, Some(case.organisation_id), &rec),
+        Change::created("letter", rec.id, Some(organisation_id), &rec),
     )
     .await?;
+    let Some(case) = case else {
+        return Ok(rec);
+    };
     let due = d
         .due_on
         .map(|x| format!(", to send by {}", long_date(x)))
@@ -1526,7 +1648,10 @@ pub async fn issue_letter(
         Change::updated("letter", letter_id, Some(organisation_id), &before, &after),
     )
     .await?;
-    let case = case_in(tx, organisation_id, after.case_id).await?;
+    let Some(case_id) = after.case_id else {
+        return Ok(after);
+    };
+    let case = case_in(tx, organisation_id, case_id).await?;
     add_event(
         tx,
         actor,
@@ -1668,6 +1793,31 @@ impl Db {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
             "SELECT {LETTER_COLS} FROM letters WHERE organisation_id = $1 AND id = $2"))
             .bind(organisation_id).bind(id).fetch_optional(p).await)?)
+    }
+
+    /// Every letter of one school, with or without a case, oldest first
+    /// (for the organisation's officers).
+    pub async fn school_letters(&self, organisation_id: i64, urn: i64) -> Result<Vec<LetterRecord>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {LETTER_COLS} FROM letters WHERE organisation_id = $1 AND urn = $2 ORDER BY id"))
+            .bind(organisation_id).bind(urn).fetch_all(p).await)?)
+    }
+
+    /// The "considered and not a priority" decisions of an organisation
+    /// decided on or after `since` (ISO date), newest first; `urn` narrows
+    /// them to one school.
+    pub async fn not_a_priority_decisions(
+        &self,
+        organisation_id: i64,
+        urn: Option<i64>,
+        since: &str,
+    ) -> Result<Vec<DecisionRecord>> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {DECISION_COLS} FROM concern_decisions
+             WHERE organisation_id = $1 AND kind = 'not_a_priority' AND decided_on >= $2
+                 AND ($3 IS NULL OR urn = $3)
+             ORDER BY decided_on DESC, id DESC"))
+            .bind(organisation_id).bind(since).bind(urn).fetch_all(p).await)?)
     }
 
     /// The issued letters of one school (what its own users may read).

@@ -33,6 +33,7 @@ pub mod audit;
 pub mod backup;
 pub mod categorisation;
 pub mod concern;
+pub mod contacts;
 #[doc(hidden)]
 pub mod connect;
 mod error;

@@ -92,6 +92,8 @@ pub fn all() -> Vec<Route> {
         route!(GET "/schools.csv", Requires(ReadSchools), Page, pages::schools::csv),
         route!(GET "/schools/{urn}", Requires(ReadSchools), Page, pages::schools::profile),
         route!(POST "/schools/{urn}/intelligence", Requires(WriteIntelligence), Page, pages::schools::add_intelligence),
+        route!(GET "/schools/{urn}/contacts", Requires(EditSchoolContacts), Page, pages::contacts::form),
+        route!(POST "/schools/{urn}/contacts", Requires(EditSchoolContacts), Page, pages::contacts::save),
         // Categorisation (issue 4).
         route!(GET "/categories", Requires(ReadCategories), Page, pages::categories::review),
         route!(POST "/categories", Requires(DecideCategories), Page, pages::categories::agree),
@@ -278,5 +280,7 @@ pub fn all() -> Vec<Route> {
         route!(GET "/api/v1/audit", Requires(ReadAuditLog), Api, api::audit),
         route!(GET "/api/v1/schools", Requires(ReadSchools), Api, api::schools::list),
         route!(GET "/api/v1/schools/{urn}", Requires(ReadSchools), Api, api::schools::detail),
+        route!(GET "/api/v1/schools/{urn}/contacts", Requires(ReadSchools), Api, api::contacts::get),
+        route!(PUT "/api/v1/schools/{urn}/contacts", Requires(EditSchoolContacts), Api, api::contacts::put),
     ]
 }

@@ -421,6 +421,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "admin lead adviser panel school traded",
     ),
     ("POST", "/schools/{urn}/intelligence", "lead adviser"),
+    // School contacts: leads, advisers and the school's own users edit them.
+    ("GET", "/schools/{urn}/contacts", "lead adviser school"),
+    ("POST", "/schools/{urn}/contacts", "lead adviser school"),
+    (
+        "GET",
+        "/api/v1/schools/{urn}/contacts",
+        "admin lead adviser panel school traded",
+    ),
+    ("PUT", "/api/v1/schools/{urn}/contacts", "lead adviser school"),
     (
         "GET",
         "/api/v1/schools",

@@ -221,10 +221,13 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
     assert_eq!(b.error_summary(), None, "assigning the Lead Officer");
     b.assert_text("Demo school improvement adviser");
 
-    // The chair of governors, for the letters.
-    b.fill("Chair of governors", "Pat Governor");
-    b.click_button("Save the chair of governors");
+    // The chair of governors, for the letters: recorded once, in the school's contacts.
+    b.click_link("Change the school's contacts");
+    b.fill("Chair of governors' name", "Pat Governor");
+    b.click_button("Save contacts");
     assert_eq!(b.error_summary(), None, "saving the chair");
+    b.goto(&case);
+    b.assert_text("Pat Governor");
 
     // An action plan, then its review agreeing version 2.
     b.goto(&format!("{case}/plan/new"));

@@ -159,8 +159,10 @@ pub async fn decisions(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DecisionBody {
     pub urn: i64,
-    /// designate, continue, remove, letter_of_concern, recommend_warning_notice,
-    /// escalate, notify_regional_director or other.
+    /// designate, not_a_priority (a school with no open case: considered and
+    /// not designated; drafts the not-a-priority letter), continue, remove,
+    /// letter_of_concern, recommend_warning_notice, escalate,
+    /// notify_regional_director or other.
     pub kind: String,
     /// What was decided, for "other".
     #[serde(default)]
@@ -202,7 +204,7 @@ pub async fn decide(
         return Err(Problem::NotFound.into());
     }
     let Some(kind) = store::parse_decision_kind(&b.kind, b.detail.as_deref()) else {
-        return Ok(field_error("kind", "must be one of designate, continue, remove, letter_of_concern, recommend_warning_notice, escalate, notify_regional_director, other"));
+        return Ok(field_error("kind", "must be one of designate, not_a_priority, continue, remove, letter_of_concern, recommend_warning_notice, escalate, notify_regional_director, other"));
     };
     if b.rationale.trim().is_empty() {
         return Ok(field_error("rationale", "a decision needs a rationale"));

@@ -15,6 +15,7 @@ use crate::pages::audit::{parse, AuditQuery};
 pub mod attachments;
 pub mod categories;
 pub mod concern;
+pub mod contacts;
 pub mod escalation;
 pub mod meetings;
 pub mod notifications;
@@ -32,6 +33,7 @@ same permissions as the web pages.",
         version = "1"
     ),
     paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
+        contacts::get, contacts::put,
         meetings::list, meetings::create, meetings::detail, meetings::agenda, meetings::decide,
         meetings::case_plans, meetings::create_plan, meetings::plan, meetings::edit_plan, meetings::review_plan,
         meetings::case_spbs, meetings::start_spb, meetings::spb, meetings::spb_step,
@@ -51,6 +53,7 @@ same permissions as the web pages.",
         visits::review_self_evaluation, visits::held, visits::draft, visits::send, visits::respond,
         visits::share, visits::school_share, visits::finalise, visits::addendum),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
+        contacts::ContactsItem, contacts::ContactsBody,
         meetings::FieldRefusal, meetings::NewMeetingBody, meetings::DecisionBody, meetings::NewPlanBody,
         meetings::EditPlanBody, meetings::JudgementBody, meetings::ReviewBody, meetings::StartSpbBody, meetings::StepBody,
         meetings::ScheduleBody, meetings::AttendeeBody, meetings::AttendeesBody, meetings::MinuteBody,

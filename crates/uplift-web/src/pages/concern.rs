@@ -195,6 +195,38 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         .collect();
     // Independent schools and others cannot be on the list (no statutory route).
     let eligible = state.db.concern_eligible_schools(org).await?;
+    // Schools considered and not a priority this academic year: listed with
+    // their decision and letter, not again as undecided proposals.
+    let since = academic_year_start(today()).to_string();
+    let not_priority = state
+        .db
+        .not_a_priority_decisions(org, None, &since)
+        .await?;
+    let letters = state.db.organisation_letters(org, 1000).await?;
+    let mut considered_urns = std::collections::BTreeSet::new();
+    let mut considered: Vec<Value> = Vec::new();
+    for d in &not_priority {
+        // Newest first: the latest decision per school; a designation since
+        // then (an open case) takes the school off this list.
+        if !considered_urns.insert(d.urn) || open.contains(&d.urn) {
+            continue;
+        }
+        let name = state
+            .db
+            .concern_school_name(d.urn)
+            .await?
+            .unwrap_or_else(|| format!("URN {}", d.urn));
+        considered.push(context! {
+            urn => d.urn,
+            school => name,
+            school_href => format!("/schools/{}#concern", d.urn),
+            decided_on => date_words(&d.decided_on),
+            decided_by => d.decided_by.clone(),
+            rationale => d.rationale.clone(),
+            letters => letters.iter().filter(|l| l.decision_id == Some(d.id)).map(letter_row).collect::<Vec<_>>(),
+            href => format!("/concern/designate/{}", d.urn),
+        });
+    }
     let proposals: Vec<Value> = placements
         .iter()
         .filter(|p| {
@@ -202,6 +234,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             (p.causing_concern || !p.proposals.is_empty())
                 && !open.contains(&urn)
                 && eligible.contains(&urn)
+                && !considered_urns.contains(&urn)
         })
         .map(|p| {
             let urn = i64::from(p.urn.get());
@@ -231,6 +264,8 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             cases => current,
             closed => closed,
             proposals => proposals,
+            considered => considered,
+            academic_year => format!("{}/{:02}", academic_year_start(today()).year(), (academic_year_start(today()).year() + 1) % 100),
             can_decide => can(&user, Action::DecideConcern),
             can_templates => can(&user, Action::ManageTemplates),
         },
@@ -281,15 +316,22 @@ async fn render_designate(
         triggers.clone()
     };
     let open = state.db.open_concern_case(org, urn).await?;
+    let previous = considered_view(state, org, urn).await?;
     let has_errors = !errors.is_empty();
     let mut res = render(
         state,
         Some(user),
         "/concern",
         "concern_designate.html",
-        &format!("Designate {}", placement.name),
+        &format!("Decide about {}", placement.name),
         context! {
             urn => urn,
+            decision => { let d = one(values, "decision"); if d.is_empty() { "designate".to_owned() } else { d } },
+            decision_options => vec![
+                context! { value => "designate", text => "Designate as causing concern", hint => "The school goes on the list: a Lead Officer, an action plan, and the priority letter with the rationale." },
+                context! { value => "not_a_priority", text => "Not a priority", hint => "Considered and not designated: the headteacher and chair of governors are told in writing why, with the rationale." },
+            ],
+            previous => previous,
             school => placement.name.clone(),
             category => placement.category_label.clone(),
             rag => placement.rag.as_str(),
@@ -332,9 +374,20 @@ pub async fn designate(
     permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
     let f = fields(form);
     let mut errors = Vec::new();
+    let kind = match one(&f, "decision").as_str() {
+        "" | "designate" => Some(DecisionKind::Designate),
+        "not_a_priority" => Some(DecisionKind::NotAPriority),
+        _ => {
+            errors.push(err(
+                "decision",
+                "Select whether to designate the school or record that it is not a priority",
+            ));
+            None
+        }
+    };
     let mut triggers = many(&f, "triggers");
     triggers.extend(lines(&one(&f, "other_trigger")));
-    if triggers.is_empty() {
+    if triggers.is_empty() && kind == Some(DecisionKind::Designate) {
         errors.push(err(
             "triggers",
             "Select the triggers that applied, or enter another",
@@ -351,9 +404,9 @@ pub async fn designate(
         Some(today()),
         &mut errors,
     );
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return render_designate(&state, &user, urn, &f, errors).await;
-    }
+    };
     let policy = state.db.policy_in_force(org).await?;
     let category = state
         .db
@@ -366,7 +419,7 @@ pub async fn designate(
     let new = NewDecision {
         organisation_id: org,
         urn,
-        kind: DecisionKind::Designate,
+        kind: kind.clone(),
         rationale,
         triggers,
         decided_on: on,
@@ -380,15 +433,60 @@ pub async fn designate(
     match store::record_decision(&mut tx, &user.actor(), &new, &facts).await {
         Ok(r) => {
             tx.commit().await?;
-            let id = r.case.map(|c| c.id).ok_or(Problem::NotFound)?;
-            Ok(Redirect::to(&format!("/concern/cases/{id}")).into_response())
+            match (r.case, r.letters.first()) {
+                (Some(c), _) => Ok(Redirect::to(&format!("/concern/cases/{}", c.id)).into_response()),
+                // Not a priority: the drafted letter, to check and issue.
+                (None, Some(l)) => Ok(Redirect::to(&format!("/concern/letters/{}", l.id)).into_response()),
+                (None, None) => Ok(Redirect::to("/concern").into_response()),
+            }
         }
         Err(e) => {
             tx.rollback().await?;
-            let e = store_refusal(e, "rationale")?;
+            let field = if kind == DecisionKind::NotAPriority {
+                "decision"
+            } else {
+                "rationale"
+            };
+            let e = store_refusal(e, field)?;
             render_designate(&state, &user, urn, &f, vec![e]).await
         }
     }
+}
+
+/// The start (1 September) of the academic year `on` falls in.
+pub(crate) fn academic_year_start(on: Date) -> Date {
+    let year = if on.month() >= 9 { on.year() } else { on.year() - 1 };
+    Date::new(year, 9, 1).unwrap_or(on)
+}
+
+/// The school's "considered and not a priority" decisions of the current
+/// academic year, newest first, each with its letters.
+pub(crate) async fn considered_view(
+    state: &AppState,
+    org: i64,
+    urn: i64,
+) -> Result<Vec<Value>, PageError> {
+    let since = academic_year_start(today()).to_string();
+    let decisions = state
+        .db
+        .not_a_priority_decisions(org, Some(urn), &since)
+        .await?;
+    if decisions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let letters = state.db.school_letters(org, urn).await?;
+    Ok(decisions
+        .iter()
+        .map(|d| {
+            context! {
+                id => d.id,
+                decided_on => date_words(&d.decided_on),
+                decided_by => d.decided_by.clone(),
+                rationale => d.rationale.clone(),
+                letters => letters.iter().filter(|l| l.decision_id == Some(d.id)).map(letter_row).collect::<Vec<_>>(),
+            }
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------
@@ -460,12 +558,18 @@ async fn render_case(
     let officers = state.db.concern_officers(org).await?;
     let open = case.closed_on.is_none();
     let is_academy = case.is_academy();
+    // The chair is the school's, recorded once (school contacts).
+    let contacts = state.db.school_contacts(org, case.urn).await?;
+    let chair = contacts
+        .as_ref()
+        .and_then(|c| c.chair_name.clone())
+        .filter(|n| !n.trim().is_empty());
     let mut tx = state.db.begin_read().await?;
     let default_days = store::default_compliance_days(&mut tx, org).await?;
     tx.rollback().await?;
     let decision_options: Vec<Value> = store::DECISION_KINDS
         .iter()
-        .filter(|(k, _)| *k != "designate")
+        .filter(|(k, _)| *k != "designate" && *k != "not_a_priority")
         .filter(|(k, _)| !(is_academy && *k == "recommend_warning_notice"))
         .map(|(k, t)| context! { value => k, text => t })
         .collect();
@@ -534,7 +638,9 @@ async fn render_case(
                 closed_on => case.closed_on.as_deref().map(date_words),
                 lead_officer => case.lead_officer_name.clone(),
                 lead_officer_user_id => case.lead_officer_user_id,
-                chair_name => case.chair_name.clone(),
+                chair_name => chair.clone(),
+                contacts_href => format!("/schools/{}/contacts", case.urn),
+                can_edit_contacts => authorize(&user.principal, Action::EditSchoolContacts, Scope::School { organisation_id: org, urn: case.urn }).is_allowed(),
                 trust_name => case.trust_name.clone(),
             },
             open => open,
@@ -699,7 +805,7 @@ fn flash_text(done: Option<&str>) -> Option<String> {
         match done? {
             "decision" => "The decision has been recorded.",
             "lead" => "The Lead Officer has been assigned.",
-            "contacts" => "The chair of governors has been saved.",
+            "contacts" => "The contacts for letters have been saved.",
             "loc" => "The letter of concern has been recorded and its letter drafted.",
             "notice" => "The warning notice has been given and its letter drafted.",
             "outcome" => "The outcome of the warning notice has been recorded.",
@@ -866,7 +972,10 @@ pub async fn lead_officer(
     })
 }
 
-/// `POST /concern/cases/{id}/contacts`: the chair of governors for letters.
+/// `POST /concern/cases/{id}/contacts`: the academy trust's name for
+/// letters, and (when a `chair_name` field is sent) the chair of governors,
+/// which is saved in the school's contacts (`/schools/{urn}/contacts`, the one
+/// place the chair is kept), not on the case.
 pub async fn contacts(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -879,6 +988,7 @@ pub async fn contacts(
     if let Err(e) = checks::contacts(("chair_name", &chair)) {
         return render_case(&state, &user, case.id, &f, errors_of(e), None).await;
     }
+    let chair = f.contains_key("chair_name").then_some(chair);
     let trust = one(&f, "trust_name");
     let org = user.principal.organisation_id;
     apply!(state, user, case, f, "chair_name", "contacts", |tx| {
@@ -887,7 +997,7 @@ pub async fn contacts(
             &user.actor(),
             org,
             case.id,
-            Some(&chair),
+            chair.as_deref(),
             Some(&trust),
         )
         .await
@@ -1301,7 +1411,11 @@ async fn render_letter(
             letter => letter_row(l),
             body => body,
             text => l.body.clone(),
-            case_href => staff.then(|| format!("/concern/cases/{}", l.case_id)),
+            case_href => staff.then(|| match l.case_id {
+                Some(c) => format!("/concern/cases/{c}"),
+                None => format!("/schools/{}#concern", l.urn),
+            }),
+            back_text => if l.case_id.is_some() { "Back to the case" } else { "Back to the school" },
             draft => l.status == "draft",
             can_write => staff && can(user, Action::WriteConcern),
             can_issue => staff && can(user, Action::DecideConcern),

@@ -114,6 +114,7 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 /// The decision kinds offered at a meeting: (form value, words).
 pub const DECISION_KINDS: &[(&str, &str)] = &[
     ("designate", "Designate as causing concern"),
+    ("not_a_priority", "Not a priority (considered, not designated)"),
     ("continue", "Continue as causing concern"),
     ("remove", "Remove from the causing-concern list"),
     ("letter_of_concern", "Send a letter of concern"),
@@ -133,6 +134,7 @@ pub const DECISION_KINDS: &[(&str, &str)] = &[
 pub fn decision_kind(kind: &str, other: &str) -> Option<DecisionKind> {
     Some(match kind.trim() {
         "designate" => DecisionKind::Designate,
+        "not_a_priority" => DecisionKind::NotAPriority,
         "continue" => DecisionKind::Continue,
         "remove" => DecisionKind::Remove,
         "letter_of_concern" => DecisionKind::LetterOfConcern,
@@ -907,8 +909,10 @@ async fn render_meeting(
         let proposal = inputs.proposals.iter().find(|p| p.urn == u);
         let case = cases.get(&u);
         let a = attempt.filter(|a| a.urn == u);
+        // "Not a priority" is for a school with no open case.
         let kinds: Vec<Value> = DECISION_KINDS
             .iter()
+            .filter(|(v, _)| case.is_none() || *v != "not_a_priority")
             .map(|(v, t)| context! { value => *v, text => *t })
             .collect();
         schools.push(context! {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod categories;
 pub mod concern;
 pub mod concern_checks;
+pub mod contacts;
 pub mod home;
 pub mod meetings;
 pub mod notifications;

@@ -893,14 +893,40 @@ async fn render_profile(
         context! { key => "Opened", value => show_opt_date(&s.open_date) },
         context! { key => "Closed", value => show_opt_date(&s.close_date) },
     ];
-    let leadership = vec![
-        context! { key => "Headteacher", value => profile.head_name.clone().unwrap_or_default() },
-        context! { key => "Job title", value => opt(&s.head_job_title) },
-        context! { key => "Headteacher since", value => show_opt_date(&s.head_start_date) },
-        // The published register does not name chairs of governors; governance
-        // records (capability 10) will.
-        context! { key => "Chair of governors", value => "" },
-    ];
+    // The published register names the headteacher, never the chair of
+    // governors or the clerk: those are the organisation's school contacts
+    // (which may also override the headteacher, e.g. an acting head).
+    let org = user.principal.organisation_id;
+    let contacts = state.db.school_contacts(org, s.urn).await?;
+    let contact_rows =
+        crate::pages::contacts::summary_rows(profile.head_name.as_deref(), contacts.as_ref());
+    let mut leadership = vec![contact_rows[0].clone()];
+    leadership.push(context! { key => "Job title", value => opt(&s.head_job_title) });
+    leadership.push(context! { key => "Headteacher since", value => show_opt_date(&s.head_start_date) });
+    leadership.extend(contact_rows.into_iter().skip(1));
+    let can_edit_contacts = crate::pages::contacts::can_edit(user, s.urn)
+        && state.db.concern_school_in_estate(org, s.urn).await?;
+    // Causing concern: the open case and the "considered and not a priority"
+    // decisions of this academic year with their letters (officers only).
+    let concern = if user.principal.role != uplift_domain::access::Role::School
+        && authorize(
+            &user.principal,
+            Action::ReadConcern,
+            Scope::School { organisation_id: org, urn: s.urn },
+        )
+        .is_allowed()
+    {
+        let open = state.db.open_concern_case(org, s.urn).await?;
+        let considered = crate::pages::concern::considered_view(state, org, s.urn).await?;
+        Some(context! {
+            case_href => open.as_ref().map(|c| format!("/concern/cases/{}", c.id)),
+            considered => considered,
+            can_decide => authorize(&user.principal, Action::DecideConcern, Scope::Organisation(org)).is_allowed() && open.is_none(),
+            decide_href => format!("/concern/designate/{}", s.urn),
+        })
+    } else {
+        None
+    };
     let trust = vec![
         context! { key => "Trust", value => opt(&s.trust) },
         context! { key => "Sponsor", value => opt(&s.sponsor) },
@@ -981,6 +1007,8 @@ async fn render_profile(
         school => context! { urn => s.urn, name => name.clone(), source_file => opt(&s.source_file) },
         identity => identity,
         leadership => leadership,
+        can_edit_contacts => can_edit_contacts,
+        concern => concern,
         trust => trust,
         groups => groups,
         links => links,

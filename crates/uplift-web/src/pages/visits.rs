@@ -244,12 +244,15 @@ fn judgement_text(j: Option<Judgement>) -> String {
 }
 
 /// The note of visit as a formal document with the organisation's letterhead.
+/// `chair`: the chair of governors recorded in the school's contacts, named
+/// when the note has been shared with the chair.
 pub fn note_document(
     organisation: &str,
     school: &str,
     full: &VisitFull,
     note: &NoteOfVisit,
     adviser: &str,
+    chair: Option<&str>,
 ) -> Document {
     let v = &full.visit;
     let mut blocks = vec![Block::Fields(vec![
@@ -372,7 +375,11 @@ pub fn note_document(
             _ => {}
         }
         if let Some(d) = &n.shared_with_chair_at {
-            status.push(("Shared with the chair of governors".into(), show_date(d)));
+            let with = match chair.map(str::trim).filter(|c| !c.is_empty()) {
+                Some(name) => format!("Shared with the chair of governors, {name}"),
+                None => "Shared with the chair of governors".into(),
+            };
+            status.push((with, show_date(d)));
         }
         if let Some(d) = &n.finalised_at {
             status.push(("Final".into(), show_date(d)));
@@ -460,7 +467,19 @@ pub async fn visible_note(
         .await?
         .map(|a| a.name)
         .unwrap_or_default();
-    let doc = note_document(&user.organisation.name, &school, &full, &note, &adviser);
+    let chair = state
+        .db
+        .school_contacts(org, full.visit.urn)
+        .await?
+        .and_then(|c| c.chair_name);
+    let doc = note_document(
+        &user.organisation.name,
+        &school,
+        &full,
+        &note,
+        &adviser,
+        chair.as_deref(),
+    );
     Ok((full, doc))
 }
 

@@ -146,5 +146,7 @@ pub async fn load_demo(db: &Db) -> Result<DemoSignIn> {
     for s in &visits.skipped {
         tracing::warn!(step = %s, "demo visit step skipped");
     }
+    // Fictional chairs of governors for two demo schools (the rest: none recorded).
+    uplift_store::contacts::load_demo(db, org.id).await?;
     Ok(DemoSignIn { accounts })
 }
