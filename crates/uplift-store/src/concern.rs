@@ -1803,6 +1803,20 @@ impl Db {
             .bind(organisation_id).bind(urn).fetch_all(p).await)?)
     }
 
+    /// The date (ISO, YYYY-MM-DD) of the school's latest published data: a
+    /// register change or an inspection's publication; `None` without any.
+    pub async fn latest_data_date(&self, urn: i64) -> Result<Option<String>> {
+        let d: Option<String> = on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT MAX(d) FROM (
+                 SELECT MAX(changed_on) AS d FROM school_changes WHERE urn = $1
+                 UNION ALL SELECT MAX(publication_date) FROM inspections_graded WHERE urn = $1
+                 UNION ALL SELECT MAX(publication_date) FROM inspections_ungraded WHERE urn = $1
+                 UNION ALL SELECT MAX(publication_date) FROM inspections_report_card WHERE urn = $1
+             ) AS x")
+            .bind(urn).fetch_one(p).await)?;
+        Ok(d.map(|d| d.chars().take(10).collect()))
+    }
+
     /// The "considered and not a priority" decisions of an organisation
     /// decided on or after `since` (ISO date), newest first; `urn` narrows
     /// them to one school.

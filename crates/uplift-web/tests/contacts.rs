@@ -512,4 +512,27 @@ async fn a_proposed_school_is_considered_not_a_priority_and_told_why() {
     assert!(r.body.contains("href=\"#decision\""), "{}", r.body);
     assert_eq!(count(&app, "concern_decisions").await, decisions);
     assert_eq!(count(&app, "letters").await, letters);
+
+    // The school's data changes after the decision: proposed again, with the
+    // earlier decision and its date beside the proposal.
+    let t = uplift_store::now();
+    app.db
+        .execute_raw(&format!(
+            "INSERT INTO school_changes (urn, field, old_value, new_value, changed_on, source_file, recorded_at)
+             VALUES ({OWN_SCHOOL}, 'head_last_name', 'Head', 'Newhead', '2026-11-21', 'invented-test.csv', '{t}')"
+        ))
+        .await
+        .unwrap();
+    let list = app.get("/concern", c).await;
+    assert!(
+        list.body.contains(
+            "Considered and not a priority on Friday 20 November 2026; the school&#x27;s data has changed since"
+        ) || list.body.contains(
+            "Considered and not a priority on Friday 20 November 2026; the school's data has changed since"
+        ),
+        "{}",
+        list.body
+    );
+    assert_eq!(list.body.matches("Designate or not a priority").count(), 1);
+    assert!(!list.body.contains("Reconsider"));
 }

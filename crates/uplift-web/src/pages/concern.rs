@@ -203,14 +203,29 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         .not_a_priority_decisions(org, None, &since)
         .await?;
     let letters = state.db.organisation_letters(org, 1000).await?;
+    let mut seen = std::collections::BTreeSet::new();
     let mut considered_urns = std::collections::BTreeSet::new();
+    // Schools whose data changed after the decision: proposed again, with it.
+    let mut reconsider: BTreeMap<i64, String> = BTreeMap::new();
     let mut considered: Vec<Value> = Vec::new();
     for d in &not_priority {
         // Newest first: the latest decision per school; a designation since
         // then (an open case) takes the school off this list.
-        if !considered_urns.insert(d.urn) || open.contains(&d.urn) {
+        if !seen.insert(d.urn) || open.contains(&d.urn) {
             continue;
         }
+        let latest = state.db.latest_data_date(d.urn).await?;
+        if latest.as_deref().is_some_and(|l| l > d.decided_on.as_str()) {
+            reconsider.insert(
+                d.urn,
+                format!(
+                    "Considered and not a priority on {}; the school's data has changed since",
+                    date_words(&d.decided_on)
+                ),
+            );
+            continue;
+        }
+        considered_urns.insert(d.urn);
         let name = state
             .db
             .concern_school_name(d.urn)
@@ -250,6 +265,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
                 category => p.category_label.clone(),
                 rag => p.rag.as_str(),
                 why => why,
+                previous => reconsider.get(&urn).cloned(),
                 href => format!("/concern/designate/{urn}"),
             }
         })
