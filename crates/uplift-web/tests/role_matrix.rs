@@ -292,6 +292,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/concern/letters/{letter}/issue", "lead"),
     ("GET", "/settings/letters", "admin lead"),
     ("POST", "/settings/letters", "admin lead"),
+    ("GET", "/settings/letterhead", "admin lead"),
+    ("POST", "/settings/letterhead", "admin lead"),
+    ("GET", "/settings/letterhead/sample.pdf", "admin lead"),
+    ("GET", "/api/v1/settings/letterhead", "admin lead"),
+    ("PUT", "/api/v1/settings/letterhead", "admin lead"),
+    ("PUT", "/api/v1/settings/letterhead/logo", "admin lead"),
+    ("DELETE", "/api/v1/settings/letterhead/logo", "admin lead"),
     (
         "GET",
         "/api/v1/concern/cases",

@@ -17,6 +17,7 @@ pub mod categories;
 pub mod concern;
 pub mod contacts;
 pub mod escalation;
+pub mod letterhead;
 pub mod meetings;
 pub mod notifications;
 pub mod qa;
@@ -34,6 +35,7 @@ same permissions as the web pages.",
     ),
     paths(health, me, users, audit, categories::school, categories::estate, schools::list, schools::detail,
         contacts::get, contacts::put,
+        letterhead::get, letterhead::put, letterhead::put_logo, letterhead::delete_logo,
         meetings::list, meetings::create, meetings::detail, meetings::agenda, meetings::decide,
         meetings::case_plans, meetings::create_plan, meetings::plan, meetings::edit_plan, meetings::review_plan,
         meetings::case_spbs, meetings::start_spb, meetings::spb, meetings::spb_step,
@@ -54,6 +56,7 @@ same permissions as the web pages.",
         visits::share, visits::school_share, visits::finalise, visits::addendum),
     components(schemas(Health, Me, OrganisationRef, UserItem, AuditItem, AuditPage, ErrorBody,
         contacts::ContactsItem, contacts::ContactsBody,
+        letterhead::LetterheadItem, letterhead::LetterheadBody,
         meetings::FieldRefusal, meetings::NewMeetingBody, meetings::DecisionBody, meetings::NewPlanBody,
         meetings::EditPlanBody, meetings::JudgementBody, meetings::ReviewBody, meetings::StartSpbBody, meetings::StepBody,
         meetings::ScheduleBody, meetings::AttendeeBody, meetings::AttendeesBody, meetings::MinuteBody,

@@ -1301,8 +1301,12 @@ pub async fn task_done(
 // Letters
 
 /// The letter as a formal document for PDF and Word.
-pub fn letter_document(organisation: &str, l: &LetterRecord) -> uplift_docs::Document {
-    use uplift_docs::{Block, Document, Letterhead};
+/// `letterhead`: the organisation's, from [`crate::pages::letterhead::letterhead_for`].
+pub fn letter_document(
+    letterhead: uplift_docs::Letterhead,
+    l: &LetterRecord,
+) -> uplift_docs::Document {
+    use uplift_docs::{Block, Document};
     let mut blocks = Vec::new();
     for para in l.body.split("\n\n") {
         let para = para.trim_matches('\n');
@@ -1321,10 +1325,7 @@ pub fn letter_document(organisation: &str, l: &LetterRecord) -> uplift_docs::Doc
         }
     }
     Document {
-        letterhead: Letterhead {
-            organisation: organisation.to_owned(),
-            lines: vec!["School improvement service".into()],
-        },
+        letterhead,
         title: l.title.clone(),
         reference: Some(format!("Letter {} (URN {})", l.id, l.urn)),
         date: Some(date_words(l.issued_on.as_deref().unwrap_or(&l.drafted_on))),
@@ -1370,16 +1371,16 @@ pub async fn letter(
     };
     let id = id_from_path(id)?;
     let l = letter_for(&state, &user, id).await?;
-    let org_name = user.organisation.name.clone();
+    let letterhead = crate::pages::letterhead::letterhead_for(&state, &user.organisation).await?;
     let (bytes, ctype, suffix) = match ext {
         None => return render_letter(&state, &user, &l, &Fields::new(), Vec::new()).await,
         Some("pdf") => (
-            uplift_docs::to_pdf(&letter_document(&org_name, &l)),
+            uplift_docs::to_pdf(&letter_document(letterhead, &l)),
             "application/pdf",
             "pdf",
         ),
         Some("docx") => (
-            uplift_docs::to_docx(&letter_document(&org_name, &l)),
+            uplift_docs::to_docx(&letter_document(letterhead, &l)),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
         ),

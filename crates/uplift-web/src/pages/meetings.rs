@@ -1465,7 +1465,7 @@ pub async fn papers_document(
     user: &CurrentUser,
     m: &Meeting,
 ) -> Result<uplift_docs::Document, Problem> {
-    use uplift_docs::{Block, Document, Letterhead};
+    use uplift_docs::{Block, Document};
     let org = user.principal.organisation_id;
     let db = &state.db;
     let inputs = live_agenda(state, org, m).await?;
@@ -1670,10 +1670,7 @@ pub async fn papers_document(
         });
     }
     Ok(Document {
-        letterhead: Letterhead {
-            organisation: user.organisation.name.clone(),
-            lines: vec!["School improvement service".into()],
-        },
+        letterhead: crate::pages::letterhead::letterhead_for(state, &user.organisation).await?,
         title: format!("{}: meeting papers", m.title),
         reference: Some(format!("Meeting {}", m.id)),
         date: Some(uplift_domain::concern::long_date(date)),

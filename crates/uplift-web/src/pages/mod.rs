@@ -9,6 +9,7 @@ pub mod concern;
 pub mod concern_checks;
 pub mod contacts;
 pub mod home;
+pub mod letterhead;
 pub mod meetings;
 pub mod notifications;
 pub mod plans;

@@ -247,7 +247,7 @@ fn judgement_text(j: Option<Judgement>) -> String {
 /// `chair`: the chair of governors recorded in the school's contacts, named
 /// when the note has been shared with the chair.
 pub fn note_document(
-    organisation: &str,
+    letterhead: Letterhead,
     school: &str,
     full: &VisitFull,
     note: &NoteOfVisit,
@@ -403,10 +403,7 @@ pub fn note_document(
         role: "School improvement adviser".into(),
     });
     Document {
-        letterhead: Letterhead {
-            organisation: organisation.to_string(),
-            lines: vec!["School improvement service".into()],
-        },
+        letterhead,
         title: format!("Note of visit: {school}"),
         reference: Some(format!("Note of visit {}", v.id)),
         date: Some(show_date(v.held_on.as_deref().unwrap_or(&v.planned_date))),
@@ -472,8 +469,9 @@ pub async fn visible_note(
         .school_contacts(org, full.visit.urn)
         .await?
         .and_then(|c| c.chair_name);
+    let letterhead = crate::pages::letterhead::letterhead_for(state, &user.organisation).await?;
     let doc = note_document(
-        &user.organisation.name,
+        letterhead,
         &school,
         &full,
         &note,
