@@ -536,3 +536,65 @@ async fn a_proposed_school_is_considered_not_a_priority_and_told_why() {
     assert_eq!(list.body.matches("Designate or not a priority").count(), 1);
     assert!(!list.body.contains("Reconsider"));
 }
+
+async fn raw_get(app: &TestApp, path: &str, cookie: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res = uplift_web::router(app.state.clone())
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+#[tokio::test]
+async fn a_note_shared_with_the_chair_names_the_recorded_chair_on_the_page_and_pdf() {
+    let app = TestApp::new().await;
+    let visit = app.visits().await.own_final;
+    in_estate(&app, OWN_SCHOOL, "maintained").await;
+    let (school, _) = app.session(Role::School).await;
+    let page = app
+        .get(&format!("/visits/{visit}/note"), Some(&school))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Shared with the chair of governors"));
+    assert!(!page.body.contains("Pat Invented-Governor"));
+    let mut tx = app.db.begin().await.unwrap();
+    uplift_store::contacts::save(
+        &mut tx,
+        &common::concern_fixture::lead_actor(&app),
+        app.org_id,
+        OWN_SCHOOL,
+        &uplift_store::contacts::ContactsInput {
+            chair_name: Some("Pat Invented-Governor".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = app
+        .get(&format!("/visits/{visit}/note"), Some(&school))
+        .await;
+    assert!(
+        page.body
+            .contains("Shared with the chair of governors, Pat Invented-Governor"),
+        "{}",
+        page.body
+    );
+    let pdf = raw_get(&app, &format!("/visits/{visit}/note.pdf"), &school).await;
+    let text = uplift_docs::inspect::pdf_text(&pdf).unwrap();
+    assert!(
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Shared with the chair of governors, Pat Invented-Governor"),
+        "{text}"
+    );
+}
