@@ -594,15 +594,12 @@ pub struct LetterItem {
 }
 
 impl From<LetterRecord> for LetterItem {
-    // The store's case id becomes optional once letters about a school with
-    // no case are stored; `into` reads both.
-    #[allow(clippy::useless_conversion)]
     fn from(l: LetterRecord) -> LetterItem {
         LetterItem {
             pdf: format!("/api/v1/concern/letters/{}/pdf", l.id),
             docx: format!("/api/v1/concern/letters/{}/docx", l.id),
             id: l.id,
-            case_id: l.case_id.into(),
+            case_id: l.case_id,
             urn: l.urn,
             kind: l.kind,
             title: l.title,
