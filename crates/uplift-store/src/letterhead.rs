@@ -249,3 +249,32 @@ pub async fn save(
     audit::record(tx, actor, change).await?;
     Ok(after)
 }
+
+/// The demo authority's letterhead: Camden's public address, telephone and
+/// website, and no logo (never a real council's logo). Left alone when the
+/// organisation already has one, so a demo user's own edits survive a
+/// restart. Returns whether it was saved.
+pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    if get(&mut tx, organisation_id).await?.is_some() {
+        return Ok(false);
+    }
+    let text = LetterheadText {
+        service_name: "School Improvement Service".into(),
+        address_lines: "5 Pancras Square\nLondon N1C 4AG".into(),
+        telephone: "020 7974 4444".into(),
+        email: String::new(),
+        website: "camden.gov.uk".into(),
+        footer: "Please quote our reference in any reply.".into(),
+    };
+    save(
+        &mut tx,
+        &Actor::system("demo"),
+        organisation_id,
+        &text,
+        LogoChange::Keep,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -182,3 +182,25 @@ async fn a_letterhead_with_its_logo_survives_backup_and_restore() {
         assert_eq!(got.text, text());
     }
 }
+
+#[tokio::test]
+async fn the_demo_letterhead_is_camdens_public_address_without_a_logo() {
+    for (db, _dir) in each_backend().await {
+        let a = org(&db, "camden").await;
+        assert!(letterhead::load_demo(&db, a).await.unwrap());
+        let got = db.letterhead(a).await.unwrap().unwrap();
+        assert_eq!(got.text.service_name, "School Improvement Service");
+        assert_eq!(got.address(), vec!["5 Pancras Square", "London N1C 4AG"]);
+        assert_eq!(got.text.telephone, "020 7974 4444");
+        assert_eq!(got.text.website, "camden.gov.uk");
+        assert!(got.logo.is_none());
+        // A letterhead already saved is kept.
+        let mut tx = db.begin().await.unwrap();
+        letterhead::save(&mut tx, &Actor::cli(), a, &text(), LogoChange::Keep)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(!letterhead::load_demo(&db, a).await.unwrap());
+        assert_eq!(db.letterhead(a).await.unwrap().unwrap().text, text());
+    }
+}

@@ -104,6 +104,8 @@ pub async fn load_demo(db: &Db) -> Result<DemoSignIn> {
         }
     };
     tx.commit().await?;
+    // The School Improvement Service's letterhead on every document (no logo).
+    uplift_store::letterhead::load_demo(db, org.id).await?;
     let school_urn = super::data::load_demo_register(db, org.id).await?;
     let mut accounts = Vec::new();
     let mut tx = db.begin().await?;
