@@ -1388,7 +1388,11 @@ async fn base_context(
 /// Who a school's letters are addressed to: the headteacher (the school's
 /// recorded contact, else the register's) and the chair of governors (the
 /// recorded chair, else the office, "The Chair of Governors").
-async fn addressees(tx: &mut Tx, organisation_id: i64, school: &SchoolRow) -> Result<(String, String)> {
+async fn addressees(
+    tx: &mut Tx,
+    organisation_id: i64,
+    school: &SchoolRow,
+) -> Result<(String, String)> {
     let contacts = crate::contacts::get(tx, organisation_id, school.urn).await?;
     let head = contacts
         .as_ref()
@@ -1797,7 +1801,11 @@ impl Db {
 
     /// Every letter of one school, with or without a case, oldest first
     /// (for the organisation's officers).
-    pub async fn school_letters(&self, organisation_id: i64, urn: i64) -> Result<Vec<LetterRecord>> {
+    pub async fn school_letters(
+        &self,
+        organisation_id: i64,
+        urn: i64,
+    ) -> Result<Vec<LetterRecord>> {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
             "SELECT {LETTER_COLS} FROM letters WHERE organisation_id = $1 AND urn = $2 ORDER BY id"))
             .bind(organisation_id).bind(urn).fetch_all(p).await)?)

@@ -33,12 +33,12 @@ pub mod audit;
 pub mod backup;
 pub mod categorisation;
 pub mod concern;
-pub mod contacts;
 #[doc(hidden)]
 pub mod connect;
+pub mod contacts;
 mod error;
-pub mod mail;
 pub mod letterhead;
+pub mod mail;
 pub mod meetings;
 pub mod migrate;
 pub mod notifications;

@@ -436,7 +436,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/schools/{urn}/contacts",
         "admin lead adviser panel school traded",
     ),
-    ("PUT", "/api/v1/schools/{urn}/contacts", "lead adviser school"),
+    (
+        "PUT",
+        "/api/v1/schools/{urn}/contacts",
+        "lead adviser school",
+    ),
     (
         "GET",
         "/api/v1/schools",

@@ -115,10 +115,11 @@ pub use engine::{
 };
 pub use estate::{csv_field, CategoryCount, Direction, EstateAssessment, Movement};
 pub use facts::{
-    catalogue, concern_rank, describe_fact, grade_rank, inspection_date, lowest_key_judgement, months_between,
-    report_card_rank, unmet_after_compliance, FactInfo, FactType, FactValue, InspectionFact,
-    IntelligenceItem, MeasureDef, MeasureFact, Provenance, SchoolFacts, WarningNoticeFact,
-    WarningNoticeSection, Worse, INTELLIGENCE_KINDS, MEASURES, REPORT_CARD_AREAS,
+    catalogue, concern_rank, describe_fact, grade_rank, inspection_date, lowest_key_judgement,
+    months_between, report_card_rank, unmet_after_compliance, FactInfo, FactType, FactValue,
+    InspectionFact, IntelligenceItem, MeasureDef, MeasureFact, Provenance, SchoolFacts,
+    WarningNoticeFact, WarningNoticeSection, Worse, INTELLIGENCE_KINDS, MEASURES,
+    REPORT_CARD_AREAS,
 };
 pub use flags::{derive_flags, FlagKind, FlagValue, Flags, Override};
 pub use format::{

@@ -198,10 +198,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     // Schools considered and not a priority this academic year: listed with
     // their decision and letter, not again as undecided proposals.
     let since = academic_year_start(today()).to_string();
-    let not_priority = state
-        .db
-        .not_a_priority_decisions(org, None, &since)
-        .await?;
+    let not_priority = state.db.not_a_priority_decisions(org, None, &since).await?;
     let letters = state.db.organisation_letters(org, 1000).await?;
     let mut seen = std::collections::BTreeSet::new();
     let mut considered_urns = std::collections::BTreeSet::new();
@@ -450,9 +447,13 @@ pub async fn designate(
         Ok(r) => {
             tx.commit().await?;
             match (r.case, r.letters.first()) {
-                (Some(c), _) => Ok(Redirect::to(&format!("/concern/cases/{}", c.id)).into_response()),
+                (Some(c), _) => {
+                    Ok(Redirect::to(&format!("/concern/cases/{}", c.id)).into_response())
+                }
                 // Not a priority: the drafted letter, to check and issue.
-                (None, Some(l)) => Ok(Redirect::to(&format!("/concern/letters/{}", l.id)).into_response()),
+                (None, Some(l)) => {
+                    Ok(Redirect::to(&format!("/concern/letters/{}", l.id)).into_response())
+                }
                 (None, None) => Ok(Redirect::to("/concern").into_response()),
             }
         }
@@ -471,7 +472,11 @@ pub async fn designate(
 
 /// The start (1 September) of the academic year `on` falls in.
 pub(crate) fn academic_year_start(on: Date) -> Date {
-    let year = if on.month() >= 9 { on.year() } else { on.year() - 1 };
+    let year = if on.month() >= 9 {
+        on.year()
+    } else {
+        on.year() - 1
+    };
     Date::new(year, 9, 1).unwrap_or(on)
 }
 

@@ -114,7 +114,10 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 /// The decision kinds offered at a meeting: (form value, words).
 pub const DECISION_KINDS: &[(&str, &str)] = &[
     ("designate", "Designate as causing concern"),
-    ("not_a_priority", "Not a priority (considered, not designated)"),
+    (
+        "not_a_priority",
+        "Not a priority (considered, not designated)",
+    ),
     ("continue", "Continue as causing concern"),
     ("remove", "Remove from the causing-concern list"),
     ("letter_of_concern", "Send a letter of concern"),

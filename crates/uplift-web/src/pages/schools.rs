@@ -902,7 +902,8 @@ async fn render_profile(
         crate::pages::contacts::summary_rows(profile.head_name.as_deref(), contacts.as_ref());
     let mut leadership = vec![contact_rows[0].clone()];
     leadership.push(context! { key => "Job title", value => opt(&s.head_job_title) });
-    leadership.push(context! { key => "Headteacher since", value => show_opt_date(&s.head_start_date) });
+    leadership
+        .push(context! { key => "Headteacher since", value => show_opt_date(&s.head_start_date) });
     leadership.extend(contact_rows.into_iter().skip(1));
     let can_edit_contacts = crate::pages::contacts::can_edit(user, s.urn)
         && state.db.concern_school_in_estate(org, s.urn).await?;
@@ -912,7 +913,10 @@ async fn render_profile(
         && authorize(
             &user.principal,
             Action::ReadConcern,
-            Scope::School { organisation_id: org, urn: s.urn },
+            Scope::School {
+                organisation_id: org,
+                urn: s.urn,
+            },
         )
         .is_allowed()
     {
