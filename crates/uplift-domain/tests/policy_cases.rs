@@ -904,6 +904,32 @@ fn fired_rules_cite_their_evidence() {
         r.summary
     );
     assert!(!r.summary.contains("inspection.latest"), "{}", r.summary);
+    assert!(!r.summary.contains("special_measures"), "{}", r.summary);
+}
+
+#[test]
+fn a_grade_in_a_rationale_reads_as_words() {
+    let p = preset("side-by-side");
+    let pl = categorise(
+        &p,
+        &grade(school(100040), "2024-05-01", RequiresImprovement),
+    );
+    let all: Vec<&str> = pl
+        .rationale
+        .iter()
+        .chain(pl.triggers.iter())
+        .map(|r| r.summary.as_str())
+        .collect();
+    assert!(
+        all.iter().any(|s| s.contains(
+            "overall effectiveness at the latest graded inspection is 3 (requires improvement)"
+        )),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter().all(|s| !s.contains("requires_improvement")),
+        "{all:#?}"
+    );
 }
 
 #[test]

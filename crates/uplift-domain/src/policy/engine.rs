@@ -147,13 +147,24 @@ fn evidence_words(e: &Evidence) -> String {
         _ => None,
     };
     // Enumerated values are written in snake case in policies and facts
-    // ("special_measures", "needs_attention"): print them as words.
+    // ("special_measures", "3 (requires_improvement)"): print them as words.
     let plain = |v: &str| {
-        if !v.is_empty() && v.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-            v.replace('_', " ")
-        } else {
-            v.to_owned()
-        }
+        let chars: Vec<char> = v.chars().collect();
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let letter = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(|c| c.is_ascii_lowercase())
+                };
+                if c == '_' && letter(i.checked_sub(1)) && letter(Some(i + 1)) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
     };
     let mut s = match e.value.as_deref().map(plain) {
         None => format!("{what}: not known"),
