@@ -37,6 +37,31 @@ pub fn clean(items: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The distinct choices among `items` (each read by `parse`), in order. An
+/// entry `parse` does not know is reported with `unknown`, and no choice at
+/// all with `none` (unless something else was already wrong).
+fn choices<T: PartialEq>(
+    (field, items): Named<&[String]>,
+    parse: impl Fn(&str) -> Option<T>,
+    unknown: impl Fn(&str) -> String,
+    none: &str,
+    errors: &mut FieldErrors,
+) -> Vec<T> {
+    let before = errors.len();
+    let mut out: Vec<T> = Vec::new();
+    for item in clean(items) {
+        match parse(&item) {
+            Some(x) if !out.contains(&x) => out.push(x),
+            Some(_) => {}
+            None => push(errors, field, unknown(&item)),
+        }
+    }
+    if out.is_empty() && errors.len() == before {
+        push(errors, field, none);
+    }
+    out
+}
+
 /// A date: blank gives `default` (or an error naming `what` when there is
 /// none); anything but YYYY-MM-DD is an error.
 pub fn date(
@@ -141,25 +166,15 @@ pub fn warning_notice(
     on: Named<&str>,
 ) -> Result<(NewWarningNotice, Date), FieldErrors> {
     let mut errors = FieldErrors::new();
-    let mut parsed: Vec<Ground> = Vec::new();
-    for g in clean(grounds) {
-        match store::parse_ground(&g) {
-            Some(x) if !parsed.contains(&x) => parsed.push(x),
-            Some(_) => {}
-            None => push(
-                &mut errors,
-                grounds_field,
-                format!("{g:?} is not a statutory ground: use unacceptably_low_standards, management_or_governance_breakdown, safety_threatened or teachers_pay_and_conditions"),
-            ),
-        }
-    }
-    if parsed.is_empty() && errors.is_empty() {
-        push(
-            &mut errors,
-            grounds_field,
-            "Select the statutory grounds for the warning notice",
-        );
-    }
+    let parsed: Vec<Ground> = choices(
+        (grounds_field, grounds),
+        store::parse_ground,
+        |g| {
+            format!("{g:?} is not a statutory ground: use unacceptably_low_standards, management_or_governance_breakdown, safety_threatened or teachers_pay_and_conditions")
+        },
+        "Select the statutory grounds for the warning notice",
+        &mut errors,
+    );
     let concerns = clean(concerns);
     if concerns.is_empty() {
         push(
@@ -262,25 +277,15 @@ pub fn written_notice(
     on: Named<&str>,
 ) -> Result<(Vec<PowerKind>, String, Date), FieldErrors> {
     let mut errors = FieldErrors::new();
-    let mut powers: Vec<PowerKind> = Vec::new();
-    for p in clean(proposed) {
-        match store::parse_power(&p) {
-            Some(x) if !powers.contains(&x) => powers.push(x),
-            Some(_) => {}
-            None => push(
-                &mut errors,
-                proposed_field,
-                format!("{p:?} is not a power: use s63_arrangements, s64_additional_governors, s65_interim_executive_board or s66_suspend_delegated_budget"),
-            ),
-        }
-    }
-    if powers.is_empty() && errors.is_empty() {
-        push(
-            &mut errors,
-            proposed_field,
-            "Select the powers the authority proposes to use",
-        );
-    }
+    let powers: Vec<PowerKind> = choices(
+        (proposed_field, proposed),
+        store::parse_power,
+        |p| {
+            format!("{p:?} is not a power: use s63_arrangements, s64_additional_governors, s65_interim_executive_board or s66_suspend_delegated_budget")
+        },
+        "Select the powers the authority proposes to use",
+        &mut errors,
+    );
     let reason = reason.trim().to_owned();
     if reason.is_empty() {
         push(
