@@ -1018,9 +1018,7 @@ pub async fn edit_form(
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
     let plan = plan_for(&state, &user, &plan_id, Action::WriteConcern).await?;
-    let versions = state.db.plan_versions(plan.id).await?;
-    let current = versions.last().ok_or(Problem::NotFound)?;
-    let editor = Editor::from_content(&current.content()?);
+    let (_, editor) = current_version(&state, &plan).await?;
     render_edit(&state, &user, &plan, &editor, &today().to_string(), "", &[]).await
 }
 
@@ -1152,14 +1150,24 @@ pub async fn review_form(
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
     let plan = plan_for(&state, &user, &plan_id, Action::WriteConcern).await?;
-    let versions = state.db.plan_versions(plan.id).await?;
-    let current = versions.last().ok_or(Problem::NotFound)?;
-    let editor = Editor::from_content(&current.content()?);
+    let (current, editor) = current_version(&state, &plan).await?;
     let form = ReviewForm {
         date: today().to_string(),
         ..Default::default()
     };
-    render_review(&state, &user, &plan, current, &form, &editor, &[]).await
+    render_review(&state, &user, &plan, &current, &form, &editor, &[]).await
+}
+
+/// The plan's current version and an editor holding its content, to change
+/// or review it from.
+async fn current_version(
+    state: &AppState,
+    plan: &PlanRecord,
+) -> Result<(VersionRecord, Editor), PageError> {
+    let versions = state.db.plan_versions(plan.id).await?;
+    let current = versions.last().ok_or(Problem::NotFound)?.clone();
+    let editor = Editor::from_content(&current.content()?);
+    Ok((current, editor))
 }
 
 /// `POST /plans/{plan_id}/review`: records the review (progress judged,
