@@ -68,18 +68,7 @@ pub const DECISION_KINDS: &[(&str, &str)] = &[
 
 /// A decision kind from its stored name (`detail` says what an "other" was).
 pub fn parse_decision_kind(name: &str, detail: Option<&str>) -> Option<DecisionKind> {
-    Some(match name {
-        "designate" => DecisionKind::Designate,
-        "not_a_priority" => DecisionKind::NotAPriority,
-        "continue" => DecisionKind::Continue,
-        "remove" => DecisionKind::Remove,
-        "letter_of_concern" => DecisionKind::LetterOfConcern,
-        "recommend_warning_notice" => DecisionKind::RecommendWarningNotice,
-        "escalate" => DecisionKind::Escalate,
-        "notify_regional_director" => DecisionKind::NotifyRegionalDirector,
-        "other" => DecisionKind::Other(detail.unwrap_or("").to_owned()),
-        _ => return None,
-    })
+    DecisionKind::parse(name, detail)
 }
 
 fn state_str(s: CaseState) -> &'static str {
@@ -640,12 +629,8 @@ async fn domain_case(tx: &mut Tx, case: &CaseRecord) -> Result<Case> {
 pub struct NewDecision {
     pub organisation_id: i64,
     pub urn: i64,
-    pub kind: DecisionKind,
-    /// Why; refused when blank.
-    pub rationale: String,
-    /// The triggers that applied (a designation needs at least one).
-    pub triggers: Vec<String>,
-    pub decided_on: Date,
+    /// The decision, already checked by the domain (`Decision::new`).
+    pub decision: Decision,
     /// The meeting that took the decision (meetings' own table), if any.
     pub meeting_id: Option<i64>,
     /// The meeting's name for the letter ("the Schools Review Group of ..."),
@@ -694,13 +679,7 @@ pub async fn record_decision(
     new: &NewDecision,
     facts: &CaseFacts,
 ) -> Result<RecordedDecision> {
-    let decision = Decision::new(
-        new.kind.clone(),
-        new.decided_on,
-        &new.rationale,
-        new.triggers.clone(),
-    )
-    .map_err(invalid)?;
+    let decision = &new.decision;
     let school = school_in_estate(tx, new.organisation_id, new.urn).await?;
     let existing = open_case(tx, new.organisation_id, new.urn).await?;
     let governance = match &existing {
@@ -730,7 +709,7 @@ pub async fn record_decision(
             decision.kind.label()
         )));
     }
-    let next = domain.check(&decision, facts).map_err(invalid)?;
+    let next = domain.check(decision, facts)?;
     let today = now();
     // The case: opened by a designation.
     let mut case = match existing {
@@ -782,9 +761,9 @@ pub async fn record_decision(
         if decision.kind == DecisionKind::NotAPriority {
             let cal = calendar(tx).await?;
             let dl = deadlines(tx, new.organisation_id).await?;
-            for f in consequences(&decision, governance, &cal, &dl).map_err(invalid)? {
+            for f in consequences(decision, governance, &cal, &dl).map_err(invalid)? {
                 if let FollowUp::Letter { kind, due, reason } = f {
-                    let ctx = decision_context(tx, new, None, &school, &decision, facts).await?;
+                    let ctx = decision_context(tx, new, None, &school, decision, facts).await?;
                     let letter = draft_school_letter(
                         tx,
                         actor,
@@ -845,7 +824,7 @@ pub async fn record_decision(
     // The work that follows.
     let cal = calendar(tx).await?;
     let dl = deadlines(tx, new.organisation_id).await?;
-    let follow = consequences(&decision, governance, &cal, &dl).map_err(invalid)?;
+    let follow = consequences(decision, governance, &cal, &dl).map_err(invalid)?;
     for f in follow {
         match f {
             FollowUp::List { change } => {
@@ -903,7 +882,7 @@ pub async fn record_decision(
             }
             FollowUp::Letter { kind, due, reason } => {
                 let ctx =
-                    decision_context(tx, new, Some(case_rec), &school, &decision, facts).await?;
+                    decision_context(tx, new, Some(case_rec), &school, decision, facts).await?;
                 let letter = draft_letter(
                     tx,
                     actor,

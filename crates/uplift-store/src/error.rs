@@ -13,6 +13,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// The domain refused a causing-concern decision or step; the error keeps
+    /// its type (and so the field it concerns) to the edge.
+    #[error(transparent)]
+    Decision(#[from] uplift_domain::concern::DecisionError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0}")]

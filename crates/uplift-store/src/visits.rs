@@ -1449,7 +1449,7 @@ fn demo_note(focus: &str) -> dv::NoteOfVisitForm {
 /// estate (the demo school user's school goes to the demo adviser), and a few
 /// visits in different stages with their history. Does nothing when the
 /// organisation already has advisers, so loading the demo twice is harmless.
-pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
+pub async fn load_demo(db: &Db, organisation_id: i64, today: Date) -> Result<DemoVisits> {
     let mut out = DemoVisits::default();
     if !db.advisers(organisation_id).await?.is_empty() {
         return Ok(out);
@@ -1510,8 +1510,8 @@ pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
 
     // Named advisers: the demo school to the demo adviser, then each school to
     // the adviser with every expertise it needs and the fewest schools.
-    let year = AcademicYear::containing(today_utc());
-    let plans = db.entitlements(organisation_id, year, today_utc()).await?;
+    let year = AcademicYear::containing(today);
+    let plans = db.entitlements(organisation_id, year, today).await?;
     let mut counts: BTreeMap<i64, usize> = ids.iter().map(|(id, _)| (*id, 0)).collect();
     let mut tx = db.begin().await?;
     let from = year.first_day();
@@ -1636,7 +1636,7 @@ pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
         let planned_on = date
             .checked_sub(jiff::Span::new().days(14))
             .unwrap_or(date)
-            .min(today_utc());
+            .min(today);
         let mut tx = db.begin().await?;
         let full = plan_visit(
             &mut tx,
@@ -1701,10 +1701,4 @@ pub async fn load_demo(db: &Db, organisation_id: i64) -> Result<DemoVisits> {
         }
     }
     Ok(out)
-}
-
-fn today_utc() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
 }

@@ -103,10 +103,13 @@ fn decision(s: &Setup, urn: i64, kind: DecisionKind, on: Date, rationale: &str) 
     NewDecision {
         organisation_id: s.org,
         urn,
-        kind,
-        rationale: rationale.into(),
-        triggers: vec!["Inspection judged requires improvement".into()],
-        decided_on: on,
+        decision: uplift_domain::concern::Decision::new(
+            kind,
+            on,
+            &rationale,
+            vec!["Inspection judged requires improvement".into()],
+        )
+        .expect("a valid decision"),
         meeting_id: None,
         meeting_name: None,
         category: Some("red".into()),

@@ -130,10 +130,13 @@ fn decision(s: &Setup, urn: i64, kind: DecisionKind, on: Date) -> NewDecision {
     NewDecision {
         organisation_id: s.org,
         urn,
-        kind,
-        rationale: "Data dipped for one cohort only; leadership has a credible plan".into(),
-        triggers: vec!["Attainment below the national average".into()],
-        decided_on: on,
+        decision: uplift_domain::concern::Decision::new(
+            kind,
+            on,
+            "Data dipped for one cohort only; leadership has a credible plan",
+            vec!["Attainment below the national average".into()],
+        )
+        .expect("a valid decision"),
         meeting_id: None,
         meeting_name: None,
         category: Some("amber".into()),

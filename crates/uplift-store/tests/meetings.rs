@@ -78,10 +78,13 @@ async fn designate(db: &Db, org: i64, meeting_id: Option<i64>) -> i64 {
         &NewDecision {
             organisation_id: org,
             urn: URN,
-            kind: DecisionKind::Designate,
-            rationale: "Outcomes fell below the floor two years running".into(),
-            triggers: vec!["low_attainment".into()],
-            decided_on: date(2026, 11, 17),
+            decision: uplift_domain::concern::Decision::new(
+                DecisionKind::Designate,
+                date(2026, 11, 17),
+                "Outcomes fell below the floor two years running",
+                vec!["low_attainment".into()],
+            )
+            .expect("a valid decision"),
             meeting_id,
             meeting_name: Some("Schools Review Group".into()),
             category: None,

@@ -805,7 +805,9 @@ async fn demo_gives_every_school_an_adviser_and_visits_in_stages() {
             .await
             .unwrap();
         }
-        let demo = visits::load_demo(&db, org).await.unwrap();
+        let demo = visits::load_demo(&db, org, jiff::Zoned::now().date())
+            .await
+            .unwrap();
         assert!(demo.skipped.is_empty(), "{:?}", demo.skipped);
         assert_eq!(demo.advisers, 6);
         assert_eq!(demo.assigned, 6);

@@ -65,6 +65,9 @@ impl Default for WebConfig {
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases (and their clock); handlers call these.
+    pub app: uplift_app::App,
+    /// The store, for the queries not yet moved into the application layer.
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub templates: Arc<minijinja::Environment<'static>>,
@@ -73,12 +76,23 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState::with_app(uplift_app::App::new(db), config)
+    }
+
+    /// The state around a given application (tests give it a fixed clock).
+    pub fn with_app(app: uplift_app::App, config: WebConfig) -> AppState {
         AppState {
-            db,
+            db: app.db().clone(),
+            app,
             config: Arc::new(config),
             templates: Arc::new(crate::templates::environment()),
             throttle: ThrottlePolicy::default(),
         }
+    }
+
+    /// Today in England, from the application's clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.app.today()
     }
 
     pub fn session_policy(&self) -> SessionPolicy {

@@ -17,6 +17,10 @@ pub enum Problem {
     Conflict(String),
     TooManyRequests(String),
     Internal(String),
+    /// Refused input, each `(field, message)`: 422, and in the API
+    /// `{"error", "errors": [{"field", "message"}]}`. Pages show these on the
+    /// form instead (see `crate::forms::refusals`).
+    Invalid(Vec<(String, String)>),
 }
 
 impl Problem {
@@ -29,6 +33,7 @@ impl Problem {
             Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -44,6 +49,11 @@ impl Problem {
             Problem::Internal(_) => {
                 "Sorry, there is a problem with the service. Try again later.".into()
             }
+            Problem::Invalid(errors) => errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 
@@ -56,6 +66,7 @@ impl Problem {
             Problem::Conflict(_) => "This has changed",
             Problem::TooManyRequests(_) => "Too many attempts",
             Problem::Internal(_) => "Sorry, there is a problem with the service",
+            Problem::Invalid(_) => "There is a problem with your request",
         }
     }
 
@@ -73,6 +84,20 @@ impl From<StoreError> for Problem {
             StoreError::Conflict(m) => Problem::Conflict(m),
             StoreError::Invalid(m) => Problem::BadRequest(m),
             other => Problem::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<uplift_app::AppError> for Problem {
+    fn from(e: uplift_app::AppError) -> Problem {
+        use uplift_app::AppError;
+        match e {
+            AppError::Invalid(errors) => {
+                Problem::Invalid(errors.into_iter().map(|e| (e.field, e.message)).collect())
+            }
+            AppError::NotFound => Problem::NotFound,
+            AppError::Forbidden => Problem::Forbidden,
+            AppError::Store(e) => Problem::from(e),
         }
     }
 }
@@ -131,7 +156,13 @@ impl IntoResponse for PageError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
-        let body = serde_json::json!({ "error": self.0.message() });
+        let body = match &self.0 {
+            Problem::Invalid(errors) => serde_json::json!({
+                "error": self.0.message(),
+                "errors": errors.iter().map(|(f, m)| serde_json::json!({"field": f, "message": m})).collect::<Vec<_>>(),
+            }),
+            _ => serde_json::json!({ "error": self.0.message() }),
+        };
         (self.0.status(), Json(body)).into_response()
     }
 }

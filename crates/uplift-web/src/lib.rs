@@ -7,6 +7,7 @@ mod app;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod forms;
 pub mod pages;
 pub mod render;
 pub mod routes;

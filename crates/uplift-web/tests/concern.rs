@@ -125,7 +125,9 @@ async fn a_proposed_school_is_designated_with_triggers_and_a_rationale() {
                 ("csrf_token", &csrf),
                 ("triggers", "Inspection judged inadequate"),
                 ("rationale", "Inadequate with weak leadership"),
-                ("decided_on", "2026-11-23"),
+                ("decided_on-day", "23"),
+                ("decided_on-month", "11"),
+                ("decided_on-year", "2026"),
             ],
         )
         .await;
@@ -206,7 +208,9 @@ async fn removing_an_ri_school_before_a_better_inspection_is_refused_with_the_re
                 ("csrf_token", &csrf),
                 ("kind", "remove"),
                 ("rationale", "Progress is good"),
-                ("decided_on", "2026-11-25"),
+                ("decided_on-day", "25"),
+                ("decided_on-month", "11"),
+                ("decided_on-year", "2026"),
             ],
         )
         .await;

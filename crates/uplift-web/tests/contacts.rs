@@ -279,7 +279,9 @@ async fn the_case_warns_without_a_chair_and_letters_use_the_school_contacts() {
                 ("csrf_token", &csrf),
                 ("kind", "letter_of_concern"),
                 ("rationale", "Progress has stalled"),
-                ("decided_on", "2026-11-24"),
+                ("decided_on-day", "24"),
+                ("decided_on-month", "11"),
+                ("decided_on-year", "2026"),
             ],
         )
         .await;
@@ -341,7 +343,9 @@ async fn a_proposed_school_is_considered_not_a_priority_and_told_why() {
                     "rationale",
                     "A new headteacher has a credible plan; data improving",
                 ),
-                ("decided_on", "2026-11-20"),
+                ("decided_on-day", "20"),
+                ("decided_on-month", "11"),
+                ("decided_on-year", "2026"),
             ],
         )
         .await;
@@ -503,7 +507,9 @@ async fn a_proposed_school_is_considered_not_a_priority_and_told_why() {
                 ("csrf_token", &csrf),
                 ("decision", "not_a_priority"),
                 ("rationale", "Trying anyway"),
-                ("decided_on", "2026-11-24"),
+                ("decided_on-day", "24"),
+                ("decided_on-month", "11"),
+                ("decided_on-year", "2026"),
             ],
         )
         .await;

@@ -442,7 +442,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         .to_string();
     b.check_in("Decision", "Remove from the causing-concern list");
     b.fill("Rationale", "The school says it has improved.");
-    b.fill(
+    b.fill_date(
         "Date of the decision",
         &add_working_days(ieb_day, 1).to_string(),
     );

@@ -22,12 +22,21 @@ use crate::register::Governance;
 pub struct Rationale(String);
 
 impl Rationale {
-    /// Refuses an empty or blank rationale.
+    /// The longest rationale accepted, in characters: a rationale is a
+    /// paragraph or two in the decision letter, not a report.
+    pub const MAX_CHARS: usize = 4000;
+
+    /// Refuses an empty or blank rationale, or one over
+    /// [`Rationale::MAX_CHARS`] characters.
     pub fn new(text: impl Into<String>) -> Result<Self, DecisionError> {
         let text = text.into();
         let trimmed = text.trim();
         if trimmed.is_empty() {
             Err(DecisionError::MissingRationale)
+        } else if trimmed.chars().count() > Self::MAX_CHARS {
+            Err(DecisionError::RationaleTooLong {
+                max: Self::MAX_CHARS,
+            })
         } else {
             Ok(Self(trimmed.to_owned()))
         }
@@ -81,6 +90,51 @@ pub enum DecisionKind {
 }
 
 impl DecisionKind {
+    /// Every kind's stored name, in the order forms offer them.
+    pub const NAMES: [&'static str; 9] = [
+        "designate",
+        "not_a_priority",
+        "continue",
+        "remove",
+        "letter_of_concern",
+        "recommend_warning_notice",
+        "escalate",
+        "notify_regional_director",
+        "other",
+    ];
+
+    /// A kind from its stored name; `detail` says what an "other" decision
+    /// was. An unknown name is `None`, never a default.
+    pub fn parse(name: &str, detail: Option<&str>) -> Option<DecisionKind> {
+        Some(match name.trim() {
+            "designate" => DecisionKind::Designate,
+            "not_a_priority" => DecisionKind::NotAPriority,
+            "continue" => DecisionKind::Continue,
+            "remove" => DecisionKind::Remove,
+            "letter_of_concern" => DecisionKind::LetterOfConcern,
+            "recommend_warning_notice" => DecisionKind::RecommendWarningNotice,
+            "escalate" => DecisionKind::Escalate,
+            "notify_regional_director" => DecisionKind::NotifyRegionalDirector,
+            "other" => DecisionKind::Other(detail.unwrap_or("").trim().to_owned()),
+            _ => return None,
+        })
+    }
+
+    /// The stored name (the inverse of [`DecisionKind::parse`]).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Designate => "designate",
+            Self::NotAPriority => "not_a_priority",
+            Self::Continue => "continue",
+            Self::Remove => "remove",
+            Self::LetterOfConcern => "letter_of_concern",
+            Self::RecommendWarningNotice => "recommend_warning_notice",
+            Self::Escalate => "escalate",
+            Self::NotifyRegionalDirector => "notify_regional_director",
+            Self::Other(_) => "other",
+        }
+    }
+
     /// Words for screens and letters.
     pub fn label(&self) -> String {
         match self {
@@ -113,11 +167,19 @@ pub struct Decision {
 /// Why a decision, or a change to a case, was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionError {
-    /// No rationale.
-    #[error("a decision needs a rationale: the Schools Review Group and advisory committee record the rationale for every decision (Barnet Part B, C; Birmingham Stage 3)")]
+    /// No rationale: review groups and advisory committees record the
+    /// rationale for every decision (Barnet Part B, C; Birmingham Stage 3).
+    #[error("enter the rationale for the decision")]
     MissingRationale,
-    /// Designation without a trigger.
-    #[error("a designation needs at least one trigger that applied (Barnet Part B, C, \"Triggers for schools causing concern\")")]
+    /// A rationale over the limit.
+    #[error("the rationale must be {max} characters or fewer")]
+    RationaleTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// Designation without a trigger (Barnet Part B, C, "Triggers for
+    /// schools causing concern").
+    #[error("a designation needs at least one trigger that applied")]
     MissingTriggers,
     /// "Other" without a description.
     #[error("an \"other\" decision needs a description of what was decided")]
@@ -152,6 +214,25 @@ pub enum DecisionError {
     /// A due date could not be computed.
     #[error("{0}")]
     Date(#[from] DateOutOfRange),
+}
+
+impl DecisionError {
+    /// The input a refusal concerns, by the name use cases give their
+    /// fields: `rationale`, `triggers`, `detail` (what an "other" decision
+    /// was), `lead_officer`, `decided_on`, or `kind` (the decision itself does
+    /// not fit the case).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::MissingRationale | Self::RationaleTooLong { .. } => "rationale",
+            Self::MissingTriggers => "triggers",
+            Self::MissingDescription => "detail",
+            Self::MissingLeadOfficer => "lead_officer",
+            Self::OutOfOrder { .. } | Self::Date(_) => "decided_on",
+            Self::IllegalTransition { .. } | Self::RemovalBlocked(_) | Self::NotForAcademy(_) => {
+                "kind"
+            }
+        }
+    }
 }
 
 impl Decision {

@@ -10,8 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use uplift_domain::access::{Action, Role, Scope};
-use uplift_domain::concern::DecisionKind;
-use uplift_store::concern::{self as store, NewDecision, Signed};
+
+use uplift_store::concern::{self as store, Signed};
 use uplift_store::StoreError;
 use utoipa::ToSchema;
 
@@ -19,8 +19,8 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::categories::today;
 use crate::pages::concern_checks as checks;
+use uplift_app::concern::RecordDecision;
 
 /// A refused request: every problem with the field it concerns.
 #[derive(serde::Serialize, ToSchema)]
@@ -39,14 +39,6 @@ fn field_error(field: &str, message: &str) -> Response {
 
 fn refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
     crate::api::meetings::store_refusal(e, field)
-}
-
-/// A date from the body (today when absent); `None` when it is not a date.
-fn parse_date(v: Option<&str>) -> Option<jiff::civil::Date> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(today()),
-        Some(s) => s.parse().ok(),
-    }
 }
 
 fn id(s: &str) -> Result<i64, Problem> {
@@ -191,68 +183,29 @@ pub async fn decide(
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    let org = user.principal.organisation_id;
-    permit(
-        &user,
-        Action::DecideConcern,
-        Scope::School {
-            organisation_id: org,
-            urn: b.urn,
+    let decided_on = match b
+        .decided_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match s.parse() {
+            Ok(d) => Some(d),
+            Err(_) => return Ok(field_error("decided_on", "must be a real date, YYYY-MM-DD")),
         },
-    )?;
-    if !state.db.concern_school_in_estate(org, b.urn).await? {
-        return Err(Problem::NotFound.into());
-    }
-    let Some(kind) = store::parse_decision_kind(&b.kind, b.detail.as_deref()) else {
-        return Ok(field_error("kind", "must be one of designate, not_a_priority, continue, remove, letter_of_concern, recommend_warning_notice, escalate, notify_regional_director, other"));
     };
-    if b.rationale.trim().is_empty() {
-        return Ok(field_error("rationale", "a decision needs a rationale"));
-    }
-    if kind == DecisionKind::Designate && b.triggers.iter().all(|t| t.trim().is_empty()) {
-        return Ok(field_error(
-            "triggers",
-            "a designation needs at least one trigger that applied",
-        ));
-    }
-    let Some(on) = parse_date(b.decided_on.as_deref()) else {
-        return Ok(field_error("decided_on", "must be a real date, YYYY-MM-DD"));
-    };
-    let facts = state.db.case_facts(org, b.urn, on).await?;
-    let category = if kind == DecisionKind::Designate {
-        let policy = state.db.policy_in_force(org).await?;
-        state
-            .db
-            .categorise_school(org, &policy, b.urn, today())
-            .await?
-            .map(|p| p.category)
-    } else {
-        None
-    };
-    let new = NewDecision {
-        organisation_id: org,
+    let input = RecordDecision {
         urn: b.urn,
-        kind,
+        kind: b.kind,
+        detail: b.detail.unwrap_or_default(),
         rationale: b.rationale,
         triggers: b.triggers,
-        decided_on: on,
-        meeting_id: None,
-        meeting_name: None,
-        category,
-        signatory_name: user.user.name.clone(),
-        signatory_role: user.principal.role.label().to_owned(),
+        decided_on,
+        at_meeting: None,
     };
-    let mut tx = state.db.begin().await?;
-    match store::record_decision(&mut tx, &user.actor(), &new, &facts).await {
-        Ok(r) => {
-            tx.commit().await?;
-            Ok(Json(json!(r)).into_response())
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            refusal(e, "kind")
-        }
-    }
+    let r = uplift_app::concern::record_decision(&state.app, &user.caller(), input).await?;
+    Ok(Json(json!(r)).into_response())
 }
 
 /// A formal warning notice.

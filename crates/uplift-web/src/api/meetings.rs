@@ -29,9 +29,9 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::concern::case_for;
 use crate::pages::meetings::{
-    check_attendee, check_decision, check_minute, check_new_meeting, check_schedule,
-    check_term_dates, half_term_key, id_from_path, live_agenda, meeting_of, parse_date,
-    plan_schedule, record, section_label, status_refusal, today, DecisionCheck, STATUS_MISSING,
+    at_meeting, check_attendee, check_minute, check_new_meeting, check_schedule, check_term_dates,
+    half_term_key, id_from_path, live_agenda, meeting_decision, meeting_field, meeting_of,
+    parse_date, plan_schedule, section_label, status_refusal, today, STATUS_MISSING,
 };
 use crate::pages::plans::plan_for;
 use crate::pages::spb::{automatic_category, spb_for, state_words, status_rows, step_from};
@@ -282,22 +282,28 @@ pub async fn decide(
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    let new =
-        match check_decision(&state, &user, &m, b.urn, &b.kind, &b.other, &b.rationale).await? {
-            DecisionCheck::Ok(n) => n,
-            DecisionCheck::Refused(errors) => return Ok(refuse(&errors)),
-        };
-    match record(&state, &user, &m, &new).await? {
-        Ok(r) => Ok(Json(json!({
-            "decision": {"id": r.decision.id, "kind": r.decision.kind, "label": r.decision.label(), "rationale": r.decision.rationale, "decided_on": r.decision.decided_on, "meeting_id": r.decision.meeting_id},
-            "case_id": r.case.as_ref().map(|c| c.id),
-            "case_state": r.case.as_ref().map(|c| c.state.clone()),
-            "tasks": r.tasks.iter().map(|t| json!({"id": t.id, "title": t.title, "owner_role": t.owner_role, "due_on": t.due_on})).collect::<Vec<_>>(),
-            "letters": r.letters.iter().map(|l| json!({"id": l.id, "kind": l.kind, "title": l.title, "status": l.status})).collect::<Vec<_>>(),
-        }))
-        .into_response()),
-        Err(msg) => Ok(one("kind", msg)),
-    }
+    let org = user.principal.organisation_id;
+    let at = at_meeting(&state, org, &m, b.urn).await?;
+    let input = meeting_decision(at, b.urn, &b.kind, &b.other, &b.rationale);
+    let r = match uplift_app::concern::record_decision(&state.app, &user.caller(), input).await {
+        Ok(r) => r,
+        Err(uplift_app::AppError::Invalid(errors)) => {
+            let errors: Vec<(String, String)> = errors
+                .into_iter()
+                .map(|e| (meeting_field(&e.field).to_owned(), e.message))
+                .collect();
+            return Ok(refuse(&errors));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(json!({
+        "decision": {"id": r.decision.id, "kind": r.decision.kind, "label": r.decision.label(), "rationale": r.decision.rationale, "decided_on": r.decision.decided_on, "meeting_id": r.decision.meeting_id},
+        "case_id": r.case.as_ref().map(|c| c.id),
+        "case_state": r.case.as_ref().map(|c| c.state.clone()),
+        "tasks": r.tasks.iter().map(|t| json!({"id": t.id, "title": t.title, "owner_role": t.owner_role, "due_on": t.due_on})).collect::<Vec<_>>(),
+        "letters": r.letters.iter().map(|l| json!({"id": l.id, "kind": l.kind, "title": l.title, "status": l.status})).collect::<Vec<_>>(),
+    }))
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------

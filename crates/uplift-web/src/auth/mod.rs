@@ -52,6 +52,15 @@ impl CurrentUser {
         }
     }
 
+    /// The caller as the application layer's use cases see them.
+    pub fn caller(&self) -> uplift_app::Caller {
+        uplift_app::Caller {
+            principal: self.principal.clone(),
+            actor: self.actor(),
+            name: self.user.name.clone(),
+        }
+    }
+
     pub fn csrf_token(&self) -> &str {
         match &self.via {
             Via::Session(s) => &s.csrf_token,

@@ -22,11 +22,10 @@ use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::render::render;
 
-/// Today's date (UTC): the date the facts describe.
+/// Today in England (Europe/London): the date the facts describe. Handlers
+/// with the state at hand use `state.today()`, the application's clock.
 pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
+    uplift_app::clock::today_in_england()
 }
 
 /// A URN from the path; anything else is "not found".

@@ -16,68 +16,22 @@ use jiff::civil::Date;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use uplift_domain::access::{authorize, Action, Role, Scope};
-use uplift_domain::concern::{long_date, DecisionKind, Ground, LetterKind, Power, Template};
-use uplift_store::concern::{self as store, CaseRecord, LetterRecord, NewDecision, Signed};
+use uplift_domain::concern::{long_date, Ground, LetterKind, Power, Template};
+use uplift_store::concern::{self as store, CaseRecord, LetterRecord, Signed};
 use uplift_store::StoreError;
 
 use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::forms;
 use crate::pages::categories::{today, urn_from_path};
 use crate::pages::concern_checks as checks;
 use crate::pages::meetings::id_from_path;
 use crate::render::render;
+use uplift_app::concern::RecordDecision;
 
-type Fields = BTreeMap<String, Vec<String>>;
-
-fn fields(form: Vec<(String, String)>) -> Fields {
-    let mut out: Fields = BTreeMap::new();
-    for (k, v) in form {
-        out.entry(k).or_default().push(v);
-    }
-    out
-}
-
-fn one(f: &Fields, k: &str) -> String {
-    f.get(k)
-        .and_then(|v| v.first())
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default()
-}
-
-fn many(f: &Fields, k: &str) -> Vec<String> {
-    f.get(k)
-        .map(|v| {
-            v.iter()
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn lines(s: &str) -> Vec<String> {
-    s.lines()
-        .map(|l| l.trim().trim_start_matches(['-', '*']).trim().to_owned())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn err(field: &str, text: &str) -> Value {
-    context! { field => field, text => text }
-}
-
-fn by_field(errors: &[Value]) -> BTreeMap<String, String> {
-    errors
-        .iter()
-        .filter_map(|e| {
-            let f = e.get_attr("field").ok()?;
-            let t = e.get_attr("text").ok()?;
-            Some((f.as_str()?.to_string(), t.as_str()?.to_string()))
-        })
-        .collect()
-}
+use crate::forms::{by_field, err, fields, lines, many, one, Fields};
 
 fn can(user: &CurrentUser, action: Action) -> bool {
     authorize(
@@ -86,20 +40,6 @@ fn can(user: &CurrentUser, action: Action) -> bool {
         Scope::Organisation(user.principal.organisation_id),
     )
     .is_allowed()
-}
-
-/// A date field: blank gives `default`; anything but YYYY-MM-DD is an error.
-fn date_field(
-    f: &Fields,
-    name: &str,
-    what: &str,
-    default: Option<Date>,
-    errors: &mut Vec<Value>,
-) -> Option<Date> {
-    let mut problems = checks::FieldErrors::new();
-    let d = checks::date((name, &one(f, name)), what, default, &mut problems);
-    errors.extend(errors_of(problems));
-    d
 }
 
 /// The shared checks' problems as errors on the form.
@@ -352,7 +292,7 @@ async fn render_designate(
             checked => checked,
             other_trigger => one(values, "other_trigger"),
             rationale => one(values, "rationale"),
-            decided_on => { let d = one(values, "decided_on"); if d.is_empty() { today().to_string() } else { d } },
+            decided_on => if values.is_empty() { forms::parts_of(state.today()) } else { forms::date_parts(values, "decided_on") },
             open_case => open.map(|c| format!("/concern/cases/{}", c.id)),
             field_errors => by_field(&errors),
             errors => errors,
@@ -375,7 +315,8 @@ pub async fn designate_form(
     render_designate(&state, &user, urn, &Fields::new(), Vec::new()).await
 }
 
-/// `POST /concern/designate/{urn}`: a lead designates the school.
+/// `POST /concern/designate/{urn}`: a lead designates the school, or records
+/// that it is not a priority (the `record_decision` use case).
 pub async fn designate(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -383,89 +324,43 @@ pub async fn designate(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let urn = urn_from_path(&urn)?;
-    let org = user.principal.organisation_id;
-    permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let kind = match one(&f, "decision").as_str() {
-        "" | "designate" => Some(DecisionKind::Designate),
-        "not_a_priority" => Some(DecisionKind::NotAPriority),
-        _ => {
-            errors.push(err(
-                "decision",
-                "Select whether to designate the school or record that it is not a priority",
-            ));
-            None
-        }
-    };
     let mut triggers = many(&f, "triggers");
     triggers.extend(lines(&one(&f, "other_trigger")));
-    if triggers.is_empty() && kind == Some(DecisionKind::Designate) {
-        errors.push(err(
-            "triggers",
-            "Select the triggers that applied, or enter another",
-        ));
-    }
-    let rationale = one(&f, "rationale");
-    if rationale.is_empty() {
-        errors.push(err("rationale", "Enter the rationale for the decision"));
-    }
-    let on = date_field(
-        &f,
-        "decided_on",
-        "the date of the decision",
-        Some(today()),
-        &mut errors,
-    );
-    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
-        return render_designate(&state, &user, urn, &f, errors).await;
+    let decided_on = match forms::date_input(&f, "decided_on", "the date of the decision") {
+        Ok(d) => d,
+        Err(e) => return render_designate(&state, &user, urn, &f, vec![e]).await,
     };
-    let policy = state.db.policy_in_force(org).await?;
-    let category = state
-        .db
-        .categorise_school(org, &policy, urn, today())
-        .await?
-        .map(|p| p.category);
-    let on = on.unwrap_or_else(today);
-    let facts = state.db.case_facts(org, urn, on).await?;
-    let (name, role) = signatory(&user);
-    let new = NewDecision {
-        organisation_id: org,
+    let kind = match one(&f, "decision").as_str() {
+        "" => "designate".to_owned(),
+        k => k.to_owned(),
+    };
+    let input = RecordDecision {
         urn,
-        kind: kind.clone(),
-        rationale,
+        kind,
+        rationale: one(&f, "rationale"),
         triggers,
-        decided_on: on,
-        meeting_id: None,
-        meeting_name: None,
-        category,
-        signatory_name: name,
-        signatory_role: role,
+        decided_on,
+        ..Default::default()
     };
-    let mut tx = state.db.begin().await?;
-    match store::record_decision(&mut tx, &user.actor(), &new, &facts).await {
-        Ok(r) => {
-            tx.commit().await?;
-            match (r.case, r.letters.first()) {
-                (Some(c), _) => {
-                    Ok(Redirect::to(&format!("/concern/cases/{}", c.id)).into_response())
-                }
-                // Not a priority: the drafted letter, to check and issue.
-                (None, Some(l)) => {
-                    Ok(Redirect::to(&format!("/concern/letters/{}", l.id)).into_response())
-                }
-                (None, None) => Ok(Redirect::to("/concern").into_response()),
+    match uplift_app::concern::record_decision(&state.app, &user.caller(), input).await {
+        Ok(r) => match (r.case, r.letters.first()) {
+            (Some(c), _) => Ok(Redirect::to(&format!("/concern/cases/{}", c.id)).into_response()),
+            // Not a priority: the drafted letter, to check and issue.
+            (None, Some(l)) => {
+                Ok(Redirect::to(&format!("/concern/letters/{}", l.id)).into_response())
             }
-        }
+            (None, None) => Ok(Redirect::to("/concern").into_response()),
+        },
         Err(e) => {
-            tx.rollback().await?;
-            let field = if kind == DecisionKind::NotAPriority {
-                "decision"
-            } else {
-                "rationale"
-            };
-            let e = store_refusal(e, field)?;
-            render_designate(&state, &user, urn, &f, vec![e]).await
+            let errors = forms::refusals(e, |field| {
+                match field {
+                    "kind" | "detail" => "decision",
+                    other => other,
+                }
+                .to_owned()
+            })?;
+            render_designate(&state, &user, urn, &f, errors).await
         }
     }
 }
@@ -752,6 +647,7 @@ async fn render_case(
             officer_options => officer_options,
             default_days => default_days,
             today => today().to_string(),
+            decided_on => if values.contains_key("decided_on-day") { forms::date_parts(values, "decided_on") } else { forms::parts_of(state.today()) },
             values => value_map,
             grounds_checked => many(values, "grounds"),
             proposed_checked => many(values, "proposed"),
@@ -776,7 +672,6 @@ const CASE_FIELDS: &[&str] = &[
     "kind",
     "detail",
     "rationale",
-    "decided_on",
     "chair_name",
     "trust_name",
     "raised_with",
@@ -921,53 +816,32 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
     let f = fields(form);
-    let mut errors = Vec::new();
-    let kind = one(&f, "kind");
-    let detail = one(&f, "detail");
-    let kind = match store::parse_decision_kind(&kind, Some(&detail)) {
-        Some(DecisionKind::Designate) | None => {
-            errors.push(err("kind", "Select the decision"));
-            None
-        }
-        Some(DecisionKind::Other(_)) if detail.is_empty() => {
-            errors.push(err("detail", "Enter what was decided"));
-            None
-        }
-        Some(k) => Some(k),
+    let decided_on = match forms::date_input(&f, "decided_on", "the date of the decision") {
+        Ok(d) => d,
+        Err(e) => return render_case(&state, &user, case.id, &f, vec![e], None).await,
     };
-    let rationale = one(&f, "rationale");
-    if rationale.is_empty() {
-        errors.push(err("rationale", "Enter the rationale for the decision"));
-    }
-    let on = date_field(
-        &f,
-        "decided_on",
-        "the date of the decision",
-        Some(today()),
-        &mut errors,
-    );
-    let (Some(kind), Some(on), true) = (kind, on, errors.is_empty()) else {
-        return render_case(&state, &user, case.id, &f, errors, None).await;
-    };
-    let org = user.principal.organisation_id;
-    let facts = state.db.case_facts(org, case.urn, on).await?;
-    let (name, role) = signatory(&user);
-    let new = NewDecision {
-        organisation_id: org,
+    let input = RecordDecision {
         urn: case.urn,
-        kind,
-        rationale,
+        kind: one(&f, "kind"),
+        detail: one(&f, "detail"),
+        rationale: one(&f, "rationale"),
         triggers: lines(&one(&f, "decision_triggers")),
-        decided_on: on,
-        meeting_id: None,
-        meeting_name: None,
-        category: None,
-        signatory_name: name,
-        signatory_role: role,
+        decided_on,
+        at_meeting: None,
     };
-    apply!(state, user, case, f, "kind", "decision", |tx| {
-        store::record_decision(&mut tx, &user.actor(), &new, &facts).await
-    })
+    match uplift_app::concern::record_decision(&state.app, &user.caller(), input).await {
+        Ok(_) => Ok(done(case.id, "decision")),
+        Err(e) => {
+            let errors = forms::refusals(e, |field| {
+                match field {
+                    "triggers" => "decision_triggers",
+                    other => other,
+                }
+                .to_owned()
+            })?;
+            render_case(&state, &user, case.id, &f, errors, None).await
+        }
+    }
 }
 
 /// `POST /concern/cases/{id}/lead-officer`: assign the Lead Officer.

@@ -16,6 +16,7 @@ use axum::Form;
 use jiff::civil::Weekday;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use uplift_app::concern::{AtMeeting, RecordDecision};
 use uplift_domain::access::{authorize, Action, Scope};
 use uplift_domain::calendar::{AcademicYear, HalfTerm, TermDates, WorkingDayCalendar};
 use uplift_domain::concern::{
@@ -24,7 +25,7 @@ use uplift_domain::concern::{
 };
 use uplift_domain::policy::ProposalAction;
 use uplift_domain::register::{Date, Urn};
-use uplift_store::concern::{self as store_concern, NewDecision};
+use uplift_store::concern as store_concern;
 use uplift_store::meetings::{
     self as store, kind_name, parse_kind, ListedCase, Meeting, MeetingFilter, MeetingStatus,
     NewMeeting,
@@ -40,12 +41,7 @@ use crate::render::render;
 // ---------------------------------------------------------------------------
 // Shared helpers (also used by the plan and SPB pages and the API)
 
-/// Today's date (UTC).
-pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-}
+pub use crate::pages::categories::today;
 
 /// An id from the path; anything else is "not found".
 pub fn id_from_path(s: &str) -> Result<i64, Problem> {
@@ -1262,25 +1258,15 @@ pub async fn issue_agenda(
     Ok(Redirect::to(&format!("/meetings/{}?done=agenda", m.id)).into_response())
 }
 
-/// A decision to record at a meeting, checked.
-pub enum DecisionCheck {
-    Ok(NewDecision),
-    /// (field, message) pairs, the field named without the school suffix.
-    Refused(Vec<(String, String)>),
-}
-
-/// Checks a decision taken at a meeting: the school must be on the
-/// meeting's agenda, the kind known (other described), the rationale given.
-pub async fn check_decision(
+/// What the `record_decision` use case needs to know about a meeting's
+/// agenda: whether the school is on it (live or issued), the triggers its
+/// proposal gave, and the live agenda to issue with the first decision.
+pub async fn at_meeting(
     state: &AppState,
-    user: &CurrentUser,
+    org: i64,
     m: &Meeting,
     urn: i64,
-    kind: &str,
-    other: &str,
-    rationale: &str,
-) -> Result<DecisionCheck, Problem> {
-    let org = user.principal.organisation_id;
+) -> Result<AtMeeting, Problem> {
     let inputs = live_agenda(state, org, m).await?;
     let issued = state.db.meeting_agenda(m.id).await?;
     let on_agenda = inputs
@@ -1291,92 +1277,45 @@ pub async fn check_decision(
         || issued
             .and_then(|s| s.agenda().ok())
             .is_some_and(|a| a.items.iter().any(|i| i64::from(i.urn.get()) == urn));
-    let mut errors = Vec::new();
-    if !on_agenda {
-        errors.push((
-            "urn".to_string(),
-            format!("URN {urn} is not on this meeting's agenda"),
-        ));
-    }
-    let k = decision_kind(kind, other);
-    if k.is_none() {
-        if kind.trim() == "other" {
-            errors.push(("other".into(), "Describe the other decision".into()));
-        } else {
-            errors.push(("kind".into(), "Select the decision".into()));
-        }
-    }
-    if rationale.trim().is_empty() {
-        errors.push((
-            "rationale".into(),
-            "Enter the rationale for the decision".into(),
-        ));
-    } else if rationale.trim().chars().count() > 4000 {
-        errors.push((
-            "rationale".into(),
-            "The rationale must be 4,000 characters or fewer".into(),
-        ));
-    }
-    let (Some(kind), true) = (k, errors.is_empty()) else {
-        return Ok(DecisionCheck::Refused(errors));
-    };
-    let proposal = inputs.proposals.iter().find(|p| p.urn == urn);
-    let category = if kind == DecisionKind::Designate {
-        let policy = state.db.policy_in_force(org).await?;
-        state
-            .db
-            .categorise_school(org, &policy, urn, today())
-            .await?
-            .map(|p| p.category)
-    } else {
-        None
-    };
-    let date = m.date().unwrap_or_else(today);
-    Ok(DecisionCheck::Ok(NewDecision {
-        organisation_id: org,
-        urn,
-        kind,
-        rationale: rationale.trim().to_string(),
-        triggers: proposal.map(|p| p.triggers.clone()).unwrap_or_default(),
-        decided_on: date.min(today()),
-        meeting_id: Some(m.id),
-        meeting_name: Some(format!(
-            "the {} of {}",
-            m.kind_label(),
-            uplift_domain::concern::long_date(date)
-        )),
-        category,
-        signatory_name: user.user.name.clone(),
-        signatory_role: "Head of School Improvement".into(),
-    }))
+    let proposed_triggers = inputs
+        .proposals
+        .iter()
+        .find(|p| p.urn == urn)
+        .map(|p| p.triggers.clone())
+        .unwrap_or_default();
+    Ok(AtMeeting {
+        meeting_id: m.id,
+        on_agenda,
+        proposed_triggers,
+        agenda: inputs.agenda,
+    })
 }
 
-/// Records a checked decision with the case (list change, letters, tasks),
-/// issuing the agenda first if it was not issued. Returns the case id, or
-/// the domain's refusal.
-pub async fn record(
-    state: &AppState,
-    user: &CurrentUser,
-    m: &Meeting,
-    new: &NewDecision,
-) -> Result<Result<store_concern::RecordedDecision, String>, Problem> {
-    let org = user.principal.organisation_id;
-    let facts = state.db.case_facts(org, new.urn, today()).await?;
-    let inputs = live_agenda(state, org, m).await?;
-    let mut tx = state.db.begin().await?;
-    if !store::has_agenda(&mut tx, m.id).await? {
-        store::issue_agenda(&mut tx, &user.actor(), org, m.id, &inputs.agenda).await?;
+/// A decision at a meeting as the use case takes it.
+pub fn meeting_decision(
+    at: AtMeeting,
+    urn: i64,
+    kind: &str,
+    other: &str,
+    rationale: &str,
+) -> RecordDecision {
+    RecordDecision {
+        urn,
+        kind: kind.trim().to_owned(),
+        detail: other.trim().to_owned(),
+        rationale: rationale.to_owned(),
+        triggers: Vec::new(),
+        decided_on: None,
+        at_meeting: Some(at),
     }
-    match store_concern::record_decision(&mut tx, &user.actor(), new, &facts).await {
-        Ok(r) => {
-            tx.commit().await?;
-            Ok(Ok(r))
-        }
-        Err(uplift_store::StoreError::Invalid(msg)) => {
-            tx.rollback().await?;
-            Ok(Err(msg))
-        }
-        Err(e) => Err(e.into()),
+}
+
+/// The meeting forms' (and API's) name for a use case's field: the
+/// description of an "other" decision is `other`.
+pub fn meeting_field(field: &str) -> &str {
+    match field {
+        "detail" => "other",
+        f => f,
     }
 }
 
@@ -1400,48 +1339,21 @@ pub async fn decide(
         rationale: field(&fields, &format!("rationale-{urn}")).to_string(),
     };
     let suffix = |f: &str| {
+        let f = meeting_field(f);
         if f == "urn" {
             "urn".to_string()
         } else {
             format!("{f}-{urn}")
         }
     };
-    let checked = check_decision(
-        &state,
-        &user,
-        &m,
-        urn,
-        &attempt.kind,
-        &attempt.other,
-        &attempt.rationale,
-    )
-    .await?;
-    let new = match checked {
-        DecisionCheck::Ok(n) => n,
-        DecisionCheck::Refused(errs) => {
-            let errors = errs.iter().map(|(f, t)| err(&suffix(f), t)).collect();
-            return render_meeting(
-                &state,
-                &user,
-                &m,
-                Some(&attempt),
-                ("", ""),
-                ("", ""),
-                errors,
-                None,
-            )
-            .await;
-        }
-    };
-    match record(&state, &user, &m, &new).await? {
+    let at = at_meeting(&state, org, &m, urn).await?;
+    let input = meeting_decision(at, urn, &attempt.kind, &attempt.other, &attempt.rationale);
+    match uplift_app::concern::record_decision(&state.app, &user.caller(), input).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/meetings/{}?done=decision#decisions", m.id)).into_response(),
         ),
-        Err(msg) => {
-            let errors = vec![err(
-                &format!("kind-{urn}"),
-                &format!("The decision cannot be recorded: {msg}"),
-            )];
+        Err(e) => {
+            let errors = crate::forms::refusals(e, suffix)?;
             render_meeting(
                 &state,
                 &user,

@@ -29,9 +29,7 @@ fn err(field: &str, text: &str) -> Value {
     context! { field => field, text => text }
 }
 
-fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
-}
+use crate::pages::categories::today;
 
 /// Which year and term a page is about (default: the current term).
 #[derive(Debug, Deserialize, Default)]

@@ -1138,9 +1138,7 @@ pub async fn add_intelligence(
     };
     permit(&user, Action::WriteIntelligence, scope)?;
     let (profile, read_intel) = profile_for(&state, &user, urn).await?;
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+    let today = state.today();
     let date = match validate(&f, today) {
         Ok(d) => d,
         Err(errors) => {

@@ -66,10 +66,13 @@ pub async fn designate(app: &TestApp, urn: i64, rationale: &str) -> concern::Rec
         &NewDecision {
             organisation_id: app.org_id,
             urn,
-            kind: DecisionKind::Designate,
-            rationale: rationale.into(),
-            triggers: vec!["Invented trigger for the test".into()],
-            decided_on: on,
+            decision: uplift_domain::concern::Decision::new(
+                DecisionKind::Designate,
+                on,
+                &rationale,
+                vec!["Invented trigger for the test".into()],
+            )
+            .expect("a valid decision"),
             meeting_id: None,
             meeting_name: None,
             category: None,

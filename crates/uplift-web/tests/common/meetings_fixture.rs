@@ -92,10 +92,13 @@ pub async fn open_case(app: &TestApp, urn: i64) -> i64 {
         &NewDecision {
             organisation_id: app.org_id,
             urn,
-            kind: DecisionKind::Designate,
-            rationale: "Invented rationale for the test".into(),
-            triggers: vec!["Invented trigger for the test".into()],
-            decided_on: date(2026, 11, 16),
+            decision: uplift_domain::concern::Decision::new(
+                DecisionKind::Designate,
+                date(2026, 11, 16),
+                "Invented rationale for the test",
+                vec!["Invented trigger for the test".into()],
+            )
+            .expect("a valid decision"),
             meeting_id: None,
             meeting_name: None,
             category: None,

@@ -13,11 +13,9 @@ use uplift_store::Db;
 
 use crate::cli::{CategoriseArgs, CategoriseFormat, PolicyCommand};
 
-/// Today's date in UTC.
+/// Today in England (Europe/London).
 pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
+    uplift_app::clock::today_in_england()
 }
 
 fn is_preset(name: &str) -> bool {

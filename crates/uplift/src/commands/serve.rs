@@ -144,7 +144,8 @@ pub async fn load_demo(db: &Db) -> Result<DemoSignIn> {
     }
     tx.commit().await?;
     // Advisers, named advisers, entitlements and a few visits (issue 5).
-    let visits = uplift_store::visits::load_demo(db, org.id).await?;
+    let visits =
+        uplift_store::visits::load_demo(db, org.id, uplift_app::clock::today_in_england()).await?;
     for s in &visits.skipped {
         tracing::warn!(step = %s, "demo visit step skipped");
     }
