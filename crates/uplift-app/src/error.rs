@@ -78,6 +78,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
             StoreError::Decision(d) => AppError::field(d.field(), d.to_string()),
+            StoreError::Escalation(e) => AppError::field(e.field(), e.to_string()),
             other => AppError::Store(other),
         }
     }

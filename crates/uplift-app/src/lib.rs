@@ -62,6 +62,21 @@ impl App {
     }
 }
 
+/// Runs CPU-bound work (rendering a PDF or Word file, hashing a password,
+/// categorising an estate) on tokio's blocking pool, so it never stalls the
+/// requests the async runtime is serving.
+pub async fn blocking<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        AppError::Store(uplift_store::StoreError::Invalid(format!(
+            "background work failed: {e}"
+        )))
+    })
+}
+
 /// Who is acting: the access policy's view of them, how the audit log names
 /// them, and the name and role they sign letters with.
 #[derive(Debug, Clone)]

@@ -1134,7 +1134,7 @@ pub async fn assign_lead_officer(
         ));
     }
     let mut domain = domain_case(tx, &before).await?;
-    let next = domain.assign_lead_officer(on, &name).map_err(invalid)?;
+    let next = domain.assign_lead_officer(on, &name)?;
     let mut after = before.clone();
     after.state = state_str(next).to_owned();
     after.lead_officer_user_id = Some(user_id);
@@ -2195,8 +2195,7 @@ pub async fn send_letter_of_concern(
     let required = clean_list(required_action);
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
-    esc.send_letter_of_concern(signed.on, &concerns.join("; "))
-        .map_err(invalid)?;
+    esc.send_letter_of_concern(signed.on, &concerns.join("; "))?;
     let notice = insert_notice(
         tx,
         actor,
@@ -2323,7 +2322,7 @@ pub async fn give_warning_notice(
             .await?
             .ok_or_else(|| invalid(uplift_domain::concern::EscalationError::NoPolicyDefault))?,
     };
-    let period = CompliancePeriod::new(days).map_err(invalid)?;
+    let period = CompliancePeriod::new(days)?;
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
     let notice = esc
@@ -2337,8 +2336,7 @@ pub async fn give_warning_notice(
                 signed_by: signed.name.clone(),
             },
             &cal,
-        )
-        .map_err(invalid)?
+        )?
         .clone();
     let section = match notice.section {
         uplift_domain::policy::WarningNoticeSection::S60 => "s60",
@@ -2428,9 +2426,9 @@ pub async fn record_notice_outcome(
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
     if complied {
-        esc.record_complied(on).map_err(invalid)?;
+        esc.record_complied(on)?;
     } else {
-        esc.record_not_complied(on, reason).map_err(invalid)?;
+        esc.record_not_complied(on, reason)?;
     }
     let reason = reason.trim();
     let after: NoticeRecord = on_tx!(tx, c => sqlx::query_as(&format!(
@@ -2500,8 +2498,7 @@ pub async fn give_written_notice(
     }
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
-    esc.give_written_notice(signed.on, proposed.to_vec(), &signed.name)
-        .map_err(invalid)?;
+    esc.give_written_notice(signed.on, proposed.to_vec(), &signed.name)?;
     let notice = esc.notices().last().cloned();
     let notice_id: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT id FROM concern_notices WHERE case_id = $1 AND kind = 'warning_notice' ORDER BY id DESC LIMIT 1")
@@ -2599,8 +2596,7 @@ pub async fn record_eligibility(
     let case = open_case_for_escalation(tx, organisation_id, case_id).await?;
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
-    esc.record_category_route(on, route, evidence)
-        .map_err(invalid)?;
+    esc.record_category_route(on, route, evidence)?;
     let rec: EligibilityRecord = on_tx!(tx, c => sqlx::query_as(&format!(
         "INSERT INTO concern_eligibility (case_id, organisation_id, route, eligible_on, evidence, recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ELIGIBILITY_COLS}"))
@@ -2666,8 +2662,7 @@ pub async fn use_power(
         },
         p => p,
     };
-    esc.use_power(on, power.clone(), signed_off_by)
-        .map_err(invalid)?;
+    esc.use_power(on, power.clone(), signed_off_by)?;
     let kind = power.kind();
     let rec: PowerUseRecord = on_tx!(tx, c => sqlx::query_as(&format!(
         "INSERT INTO concern_powers (case_id, organisation_id, power, detail_json, used_on, signed_off_by,
@@ -2728,7 +2723,7 @@ pub async fn raise_academy_concern(
     let cal = calendar(tx).await?;
     let mut esc = escalation(tx, &case, &cal).await?;
     let action = if to_trust {
-        esc.raise_with_trust(signed.on, concerns).map_err(invalid)?;
+        esc.raise_with_trust(signed.on, concerns)?;
         uplift_domain::concern::Action::RaiseWithTrust
     } else {
         if engagement.trim().is_empty() {
@@ -2736,8 +2731,7 @@ pub async fn raise_academy_concern(
                 "say what was done to agree action with the trust before writing to the regional director".into(),
             ));
         }
-        esc.raise_with_regional_director(signed.on, concerns)
-            .map_err(invalid)?;
+        esc.raise_with_regional_director(signed.on, concerns)?;
         uplift_domain::concern::Action::RaiseWithRegionalDirector
     };
     let school = school_in_estate(tx, organisation_id, case.urn).await?;

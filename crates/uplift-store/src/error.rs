@@ -17,6 +17,10 @@ pub enum StoreError {
     /// its type (and so the field it concerns) to the edge.
     #[error(transparent)]
     Decision(#[from] uplift_domain::concern::DecisionError),
+    /// The domain refused an escalation step (a warning notice, its outcome,
+    /// a written notice, eligibility, a power, an academy concern).
+    #[error(transparent)]
+    Escalation(#[from] uplift_domain::concern::EscalationError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0}")]

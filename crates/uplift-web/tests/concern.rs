@@ -155,7 +155,9 @@ async fn a_proposed_school_is_designated_with_triggers_and_a_rationale() {
             &[
                 ("csrf_token", &csrf),
                 ("lead_officer", &adviser),
-                ("assigned_on", "2026-11-24"),
+                ("assigned_on-day", "24"),
+                ("assigned_on-month", "11"),
+                ("assigned_on-year", "2026"),
             ],
         )
         .await;
@@ -263,7 +265,9 @@ async fn warning_notices_need_grounds_and_a_compliance_period_and_skip_bank_holi
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("a period of zero is refused"));
+    assert!(r
+        .body
+        .contains("A compliance period of zero working days is refused"));
     assert_eq!(count(&app, "concern_notices").await, 1);
     // A letter of concern is in place; the notice is given on Friday 18 December 2026.
     let r = app
@@ -276,7 +280,9 @@ async fn warning_notices_need_grounds_and_a_compliance_period_and_skip_bank_holi
                 ("wn_concerns", "Low standards"),
                 ("wn_required_action", "Improve"),
                 ("compliance_days", "5"),
-                ("wn_on", "2026-12-18"),
+                ("wn_on-day", "18"),
+                ("wn_on-month", "12"),
+                ("wn_on-year", "2026"),
             ],
         )
         .await;
@@ -591,8 +597,12 @@ async fn inspection_support_and_tasks_are_recorded_on_the_timeline() {
             Some(&cookie),
             &[
                 ("csrf_token", &csrf),
-                ("notified_on", "2026-12-01"),
-                ("day_two_call_on", "2026-11-30"),
+                ("notified_on-day", "1"),
+                ("notified_on-month", "12"),
+                ("notified_on-year", "2026"),
+                ("day_two_call_on-day", "30"),
+                ("day_two_call_on-month", "11"),
+                ("day_two_call_on-year", "2026"),
             ],
         )
         .await;
@@ -609,10 +619,16 @@ async fn inspection_support_and_tasks_are_recorded_on_the_timeline() {
             Some(&cookie),
             &[
                 ("csrf_token", &csrf),
-                ("notified_on", "2026-12-01"),
-                ("pre_inspection_on", "2026-12-01"),
+                ("notified_on-day", "1"),
+                ("notified_on-month", "12"),
+                ("notified_on-year", "2026"),
+                ("pre_inspection_on-day", "1"),
+                ("pre_inspection_on-month", "12"),
+                ("pre_inspection_on-year", "2026"),
                 ("pre_inspection_notes", "Agreed the self-evaluation summary"),
-                ("day_two_call_on", "2026-12-03"),
+                ("day_two_call_on-day", "3"),
+                ("day_two_call_on-month", "12"),
+                ("day_two_call_on-year", "2026"),
                 ("feedback_attended", "yes"),
                 ("feedback_attended_by", "The Lead Officer"),
                 ("inspection_outcome", "Requires improvement"),

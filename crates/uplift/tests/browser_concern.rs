@@ -216,7 +216,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
 
     // A Lead Officer.
     b.select("Lead Officer", "Demo school improvement adviser (adviser)");
-    b.fill("Date of the assignment", &meeting_day.to_string());
+    b.fill_date("Date of the assignment", &meeting_day.to_string());
     b.click_button("Assign Lead Officer");
     assert_eq!(b.error_summary(), None, "assigning the Lead Officer");
     b.assert_text("Demo school improvement adviser");
@@ -283,7 +283,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         "What the school is asked to do",
         "Start guided reading in Year 5 within two weeks",
     );
-    b.fill("Date of the letter of concern", &loc_day.to_string());
+    b.fill_date("Date of the letter of concern", &loc_day.to_string());
     b.click_button("Send a letter of concern");
     assert_eq!(b.error_summary(), None, "sending the letter of concern");
 
@@ -318,7 +318,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         ));
         b.fill("Compliance period in working days", "15");
     }
-    b.fill("Date the notice is given", &given.to_string());
+    b.fill_date("Date the notice is given", &given.to_string());
     b.click_button("Give the warning notice");
     assert_eq!(b.error_summary(), None, "giving the warning notice");
     let end_text = b.execute(
@@ -343,7 +343,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         "Reason",
         "Year 6 reading is unchanged; the governing body did not meet to consider the notice.",
     );
-    b.fill("Date of the outcome", &outcome_day.to_string());
+    b.fill_date("Date of the outcome", &outcome_day.to_string());
     b.click_button("Record the outcome");
     assert_eq!(
         b.error_summary(),
@@ -358,7 +358,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         "Why the authority proposes to intervene",
         "The warning notice was not complied with; governance cannot secure improvement.",
     );
-    b.fill("Date of the written notice", &written_day.to_string());
+    b.fill_date("Date of the written notice", &written_day.to_string());
     b.click_button("Give written notice");
     assert_eq!(b.error_summary(), None, "giving written notice");
     b.assert_text("Eligible for intervention");
@@ -370,7 +370,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
         "Governors (s64) or interim executive board members (s65)",
         "Alex Chair (chair)\nJo Finance\nRiley Education",
     );
-    b.fill("Date the power was used", &ieb_day.to_string());
+    b.fill_date("Date the power was used", &ieb_day.to_string());
     b.click_button("Record the power used");
     assert_eq!(
         b.error_summary(),

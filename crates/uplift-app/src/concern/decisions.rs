@@ -67,6 +67,17 @@ pub async fn record_decision(
         },
     )?;
     let db = app.db();
+    // At a meeting, a school not on its agenda is the form's mistake (the
+    // URN field), whether or not the school is in the estate.
+    if let Some(at) = input.at_meeting.as_ref().filter(|at| !at.on_agenda) {
+        db.meeting(org, at.meeting_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Err(AppError::field(
+            "urn",
+            format!("URN {} is not on this meeting's agenda", input.urn),
+        ));
+    }
     if !db.concern_school_in_estate(org, input.urn).await? {
         return Err(AppError::NotFound);
     }
@@ -112,14 +123,6 @@ pub async fn record_decision(
         (None, Some(d)) => d,
         (None, None) => today,
     };
-    if let Some(at) = &input.at_meeting {
-        if !at.on_agenda {
-            problems.add(
-                "urn",
-                format!("URN {} is not on this meeting's agenda", input.urn),
-            );
-        }
-    }
     let mut triggers = input.triggers.clone();
     if triggers.iter().all(|t| t.trim().is_empty()) {
         if let Some(at) = &input.at_meeting {

@@ -1,5 +1,6 @@
 //! Schools causing concern: the use cases of the list and its cases.
 
 mod decisions;
+pub mod steps;
 
 pub use decisions::{record_decision, AtMeeting, RecordDecision};

@@ -78,10 +78,20 @@ impl Ground {
 pub struct CompliancePeriod(u32);
 
 impl CompliancePeriod {
-    /// Refuses zero.
+    /// The longest compliance period accepted: a working year. The Act
+    /// leaves the period to the notice (set on each notice since the
+    /// Education and Adoption Act 2016); a period beyond a year is taken to be
+    /// a slip of the keyboard.
+    pub const MAX_WORKING_DAYS: u32 = 365;
+
+    /// Refuses zero, and more than [`CompliancePeriod::MAX_WORKING_DAYS`].
     pub fn new(working_days: u32) -> Result<Self, EscalationError> {
         if working_days == 0 {
             Err(EscalationError::ZeroCompliancePeriod)
+        } else if working_days > Self::MAX_WORKING_DAYS {
+            Err(EscalationError::CompliancePeriodTooLong {
+                max: Self::MAX_WORKING_DAYS,
+            })
         } else {
             Ok(Self(working_days))
         }
@@ -300,6 +310,40 @@ pub enum ArrangementKind {
     Federation,
 }
 
+impl ArrangementKind {
+    /// Every arrangement with its stored name, in the order of s63(2).
+    pub const ALL: [(ArrangementKind, &'static str); 4] = [
+        (ArrangementKind::AdvisoryServices, "advisory_services"),
+        (
+            ArrangementKind::CollaborateWithSchool,
+            "collaborate_with_school",
+        ),
+        (
+            ArrangementKind::CollaborateWithFurtherEducation,
+            "collaborate_with_further_education",
+        ),
+        (ArrangementKind::Federation, "federation"),
+    ];
+
+    /// An arrangement from its stored name; an unknown name is `None`, never
+    /// a default.
+    pub fn parse(name: &str) -> Option<ArrangementKind> {
+        Self::ALL
+            .iter()
+            .find(|(_, n)| *n == name.trim())
+            .map(|(k, _)| *k)
+    }
+
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("advisory_services")
+    }
+}
+
 /// A power with its particulars.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "power", rename_all = "snake_case")]
@@ -326,6 +370,63 @@ pub enum Power {
 }
 
 impl Power {
+    /// A power with its particulars, refused when they are missing: s63
+    /// arrangements must say which arrangement and with whom (s63(2)); s64
+    /// names the additional governors; an interim executive board has at
+    /// least two members (Schedule 6, paragraph 1). Blank names are dropped.
+    pub fn new(
+        kind: PowerKind,
+        arrangement: Option<ArrangementKind>,
+        with_whom: &str,
+        people: &[String],
+    ) -> Result<Power, EscalationError> {
+        let people: Vec<String> = people
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let power = match kind {
+            PowerKind::S63Arrangements => Power::S63Arrangements {
+                arrangement: arrangement.ok_or(EscalationError::NoArrangement)?,
+                with_whom: with_whom.trim().to_owned(),
+            },
+            PowerKind::S64AdditionalGovernors => {
+                Power::S64AdditionalGovernors { governors: people }
+            }
+            PowerKind::S65InterimExecutiveBoard => {
+                Power::S65InterimExecutiveBoard { members: people }
+            }
+            PowerKind::S66SuspendDelegatedBudget => Power::S66SuspendDelegatedBudget,
+        };
+        power.check()?;
+        Ok(power)
+    }
+
+    /// The particulars' rule, the one place it is checked (also when a power
+    /// is used).
+    pub fn check(&self) -> Result<(), EscalationError> {
+        match self {
+            Power::S63Arrangements { with_whom, .. } if with_whom.trim().is_empty() => Err(
+                EscalationError::InvalidPower("s63 arrangements must say with whom".into()),
+            ),
+            Power::S64AdditionalGovernors { governors }
+                if governors.iter().all(|g| g.trim().is_empty()) =>
+            {
+                Err(EscalationError::InvalidPower(
+                    "s64 needs the additional governors appointed".into(),
+                ))
+            }
+            Power::S65InterimExecutiveBoard { members }
+                if members.iter().filter(|m| !m.trim().is_empty()).count() < 2 =>
+            {
+                Err(EscalationError::InvalidPower(
+                    "an interim executive board has at least two members".into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Which power.
     pub fn kind(&self) -> PowerKind {
         match self {
@@ -489,6 +590,15 @@ pub enum EscalationError {
     /// Zero compliance period.
     #[error("a compliance period of zero working days is refused: the notice must give the governing body time to comply (set on each notice since the Education and Adoption Act 2016)")]
     ZeroCompliancePeriod,
+    /// A compliance period over the limit.
+    #[error("the compliance period must be at most {max} working days")]
+    CompliancePeriodTooLong {
+        /// The limit.
+        max: u32,
+    },
+    /// s63 without the kind of arrangement.
+    #[error("select the arrangement the governing body must enter into (s63)")]
+    NoArrangement,
     /// The policy has no default.
     #[error("the policy sets no `warning_notice_compliance` deadline; set the compliance period on the notice")]
     NoPolicyDefault,
@@ -527,6 +637,34 @@ pub enum EscalationError {
     /// A date could not be computed.
     #[error("{0}")]
     Date(#[from] DateOutOfRange),
+}
+
+impl EscalationError {
+    /// The input a refusal concerns, by the use cases' field names:
+    /// `grounds`, `concerns`, `required_action`, `compliance_days`, `power`,
+    /// `arrangement`, `people`, `route`, `on` (the step's date), or `step`
+    /// (the step itself does not fit the case).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::NoGrounds | Self::MixedSections => "grounds",
+            Self::NoConcerns => "concerns",
+            Self::NoRequiredAction => "required_action",
+            Self::ZeroCompliancePeriod
+            | Self::CompliancePeriodTooLong { .. }
+            | Self::NoPolicyDefault => "compliance_days",
+            Self::NoArrangement => "arrangement",
+            Self::InvalidPower(m) if m.contains("with whom") => "with_whom",
+            Self::InvalidPower(_) => "people",
+            Self::PowerNotProposed { .. } => "power",
+            Self::NotACategoryRoute => "route",
+            Self::ComplianceNotEnded { .. } | Self::OutOfOrder { .. } | Self::Date(_) => "on",
+            Self::Empty(_) => "concerns",
+            Self::IllegalTransition { .. }
+            | Self::AcademyNoLocalAuthorityPowers { .. }
+            | Self::NotApplicable
+            | Self::NotSignedOff => "step",
+        }
+    }
 }
 
 /// The allowed transitions: the stage after `action` from `from`, or why not.
@@ -880,22 +1018,14 @@ impl Escalation {
         self.check(date, Action::UsePower)?;
         let signed_off_by = signed(signed_off_by)?;
         let kind = power.kind();
-        match &power {
-            Power::S63Arrangements { with_whom, .. } if with_whom.trim().is_empty() => {
-                return Err(EscalationError::InvalidPower("s63 arrangements must say with whom".into()))
-            }
-            Power::S64AdditionalGovernors { governors } if governors.iter().all(|g| g.trim().is_empty()) => {
-                return Err(EscalationError::InvalidPower("s64 needs the additional governors appointed".into()))
-            }
-            Power::S64AdditionalGovernors { .. }
-                if self.powers.iter().any(|p| p.power.kind() == PowerKind::S65InterimExecutiveBoard) =>
-            {
-                return Err(EscalationError::InvalidPower("an interim executive board has replaced the governing body (s65), so additional governors (s64) cannot be appointed".into()))
-            }
-            Power::S65InterimExecutiveBoard { members } if members.iter().filter(|m| !m.trim().is_empty()).count() < 2 => {
-                return Err(EscalationError::InvalidPower("an interim executive board has at least two members (Education and Inspections Act 2006 Schedule 6)".into()))
-            }
-            _ => {}
+        power.check()?;
+        if matches!(power, Power::S64AdditionalGovernors { .. })
+            && self
+                .powers
+                .iter()
+                .any(|p| p.power.kind() == PowerKind::S65InterimExecutiveBoard)
+        {
+            return Err(EscalationError::InvalidPower("an interim executive board has replaced the governing body (s65), so additional governors (s64) cannot be appointed".into()));
         }
         let category_route = !self.routes.is_empty();
         if !category_route

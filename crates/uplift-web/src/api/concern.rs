@@ -11,16 +11,13 @@ use serde::Deserialize;
 use serde_json::json;
 use uplift_domain::access::{Action, Role, Scope};
 
-use uplift_store::concern::{self as store, Signed};
-use uplift_store::StoreError;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::concern_checks as checks;
-use uplift_app::concern::RecordDecision;
+use uplift_app::concern::{steps, RecordDecision};
 
 /// A refused request: every problem with the field it concerns.
 #[derive(serde::Serialize, ToSchema)]
@@ -35,10 +32,6 @@ pub struct ConcernErrorsBody {
 /// One refused field: 422, as every refusal of the causing-concern API.
 fn field_error(field: &str, message: &str) -> Response {
     crate::api::meetings::one(field, message)
-}
-
-fn refusal(e: StoreError, field: &str) -> Result<Response, ApiError> {
-    crate::api::meetings::store_refusal(e, field)
 }
 
 fn id(s: &str) -> Result<i64, Problem> {
@@ -243,51 +236,49 @@ pub async fn warning_notice(
     Path(case_id): Path<String>,
     body: Result<Json<WarningNoticeBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let org = user.principal.organisation_id;
-    let c = state
-        .db
-        .concern_case(org, id(&case_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        &user,
-        Action::DecideConcern,
-        Scope::School {
-            organisation_id: org,
-            urn: c.urn,
-        },
-    )?;
+    let case_id = id(&case_id)?;
     let b = match crate::api::meetings::body(body) {
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    let days = b.compliance_days.map(|d| d.to_string()).unwrap_or_default();
-    let checked = checks::warning_notice(
-        ("grounds", &b.grounds),
-        ("concerns", &b.concerns),
-        ("required_action", &b.required_action),
-        ("compliance_days", &days),
-        ("issued_on", b.issued_on.as_deref().unwrap_or("")),
-    );
-    let (new, on) = match checked {
-        Ok(c) => c,
-        Err(errors) => return Ok(crate::api::meetings::refuse(&errors)),
+    let on = match b
+        .issued_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match s.parse() {
+            Ok(d) => Some(d),
+            Err(_) => return Ok(field_error("issued_on", "must be a real date, YYYY-MM-DD")),
+        },
     };
-    let signed = Signed {
+    let input = steps::GiveWarningNotice {
+        grounds: b.grounds,
+        concerns: b.concerns,
+        required_action: b.required_action,
+        compliance_days: b.compliance_days.map(|d| d.to_string()).unwrap_or_default(),
         on,
-        name: user.user.name.clone(),
-        role: user.principal.role.label().to_owned(),
     };
-    let mut tx = state.db.begin().await?;
-    match store::give_warning_notice(&mut tx, &user.actor(), org, c.id, &new, &signed).await {
+    match steps::give_warning_notice(&state.app, &user.caller(), case_id, input).await {
         Ok((notice, letter)) => {
-            tx.commit().await?;
             Ok(Json(json!({ "notice": notice, "letter": letter })).into_response())
         }
-        Err(e) => {
-            tx.rollback().await?;
-            refusal(e, "grounds")
+        Err(uplift_app::AppError::Invalid(errors)) => {
+            let errors: Vec<(String, String)> = errors
+                .into_iter()
+                .map(|e| {
+                    let field = match e.field.as_str() {
+                        "on" => "issued_on".to_owned(),
+                        "step" => "grounds".to_owned(),
+                        f => f.to_owned(),
+                    };
+                    (field, e.message)
+                })
+                .collect();
+            Ok(crate::api::meetings::refuse(&errors))
         }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -4,7 +4,7 @@
 //! about an academy, inspection support, the outcome of a warning notice,
 //! tasks done, letters (JSON, PDF, Word; edited while a draft; issued) and
 //! Monitoring and Challenge records. Each handler checks its input with the
-//! same checks as the page ([`crate::pages::concern_checks`]) and calls the
+//! same use case as the page (`uplift_app::concern::steps`) and calls the
 //! same store function. Refused input answers 422 with
 //! `{"error": ..., "errors": [{"field", "message"}]}` and saves nothing;
 //! another organisation's or another school's record is 404.
@@ -15,39 +15,77 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uplift_domain::access::{Action, Role, Scope};
-use uplift_store::concern::{self as store, InspectionSupport, LetterRecord, Signed};
+use uplift_app::concern::steps;
+use uplift_domain::access::{Action, Role};
+use uplift_store::concern::{InspectionSupport, LetterRecord};
 use uplift_store::plans::{self as plans_store, McRecord};
 use utoipa::ToSchema;
 
 use crate::api::meetings::{body, refuse, store_refusal, FieldRefusal};
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, Problem};
-use crate::pages::categories::today;
+use crate::error::ApiError;
 use crate::pages::concern::{case_for, letter_for};
-use crate::pages::concern_checks as checks;
 use crate::pages::meetings::id_from_path;
 use crate::pages::plans::{check_mc, McForm};
 
-/// Runs a store change in a transaction: committed and answered with
-/// `$json` (built from the result `$r`), or rolled back and refused naming
-/// `$field` when the store refuses it.
-macro_rules! apply {
-    ($state:expr, $field:expr, |$tx:ident| $change:expr, |$r:pat_param| $json:expr) => {{
-        let mut $tx = $state.db.begin().await?;
-        match $change {
-            Ok($r) => {
-                $tx.commit().await?;
-                Ok(Json($json).into_response())
-            }
-            Err(e) => {
-                $tx.rollback().await?;
-                store_refusal(e, $field)
-            }
+/// A use case's result as the answer: its JSON, or the refusal naming each
+/// field by this API's name for it (`field`), 403 or 404.
+fn answer<T>(
+    r: uplift_app::Result<T>,
+    json: impl FnOnce(T) -> serde_json::Value,
+    field: impl Fn(&str) -> String,
+) -> Result<Response, ApiError> {
+    match r {
+        Ok(v) => Ok(Json(json(v)).into_response()),
+        Err(uplift_app::AppError::Invalid(errors)) => {
+            let errors: Vec<(String, String)> = errors
+                .into_iter()
+                .map(|e| (field(&e.field), e.message))
+                .collect();
+            Ok(refuse(&errors))
         }
-    }};
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// This API's name for a step's field: the step's date member for `on`,
+/// its first member for `step`, and each `(use case's name, member)` pair.
+fn step_field<'a>(
+    on: &'a str,
+    step: &'a str,
+    renamed: &'a [(&'a str, &'a str)],
+) -> impl Fn(&str) -> String + 'a {
+    move |field| {
+        let f = match field {
+            "on" => on,
+            "step" => step,
+            other => renamed
+                .iter()
+                .find(|(from, _)| *from == other)
+                .map(|(_, to)| *to)
+                .unwrap_or(other),
+        };
+        f.to_owned()
+    }
+}
+
+/// A date member (YYYY-MM-DD; absent or blank is `None`), or the 422 to send.
+macro_rules! date_or_refuse {
+    ($field:expr, $v:expr) => {
+        match $v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<jiff::civil::Date>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    return Ok(crate::api::meetings::one(
+                        $field,
+                        "must be a real date, YYYY-MM-DD",
+                    ))
+                }
+            },
+        }
+    };
 }
 
 /// The body, or (as `Err`) the 422 to send.
@@ -58,24 +96,6 @@ macro_rules! body_or_refuse {
             Err(r) => return Ok(r),
         }
     };
-}
-
-/// The checked input, or (as `Err`) the 422 to send.
-macro_rules! checked_or_refuse {
-    ($c:expr) => {
-        match $c {
-            Ok(c) => c,
-            Err(errors) => return Ok(refuse(&errors)),
-        }
-    };
-}
-
-fn signed(user: &CurrentUser, on: jiff::civil::Date) -> Signed {
-    Signed {
-        on,
-        name: user.user.name.clone(),
-        role: user.principal.role.label().to_owned(),
-    }
 }
 
 fn text(v: &Option<String>) -> &str {
@@ -108,18 +128,14 @@ pub async fn lead_officer(
     Path(case_id): Path<String>,
     b: Result<Json<LeadOfficerBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (officer, on) = checked_or_refuse!(checks::lead_officer(
-        ("user_id", b.user_id),
-        ("assigned_on", text(&b.assigned_on)),
-    ));
-    let org = user.principal.organisation_id;
-    apply!(
-        state,
-        "user_id",
-        |tx| store::assign_lead_officer(&mut tx, &user.actor(), org, case.id, officer, on).await,
-        |c| json!({ "case": c })
+    let on = date_or_refuse!("assigned_on", &b.assigned_on);
+    let r = steps::assign_lead_officer(&state.app, &user.caller(), case_id, b.user_id, on).await;
+    answer(
+        r,
+        |c| json!({ "case": c }),
+        step_field("assigned_on", "user_id", &[("lead_officer", "user_id")]),
     )
 }
 
@@ -148,19 +164,16 @@ pub async fn contacts(
     Path(case_id): Path<String>,
     b: Result<Json<CaseContactsBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
     // As on the page: the chair is changed only when given.
     let chair = b.chair_name.as_deref().map(str::trim);
     let trust = text(&b.trust_name).trim().to_owned();
-    checked_or_refuse!(checks::contacts(("chair_name", chair.unwrap_or(""))));
-    let org = user.principal.organisation_id;
-    apply!(
-        state,
-        "chair_name",
-        |tx| store::set_case_contacts(&mut tx, &user.actor(), org, case.id, chair, Some(&trust))
-            .await,
-        |c| json!({ "case": c })
+    let r = steps::set_case_contacts(&state.app, &user.caller(), case_id, chair, &trust).await;
+    answer(
+        r,
+        |c| json!({ "case": c }),
+        step_field("chair_name", "chair_name", &[]),
     )
 }
 
@@ -190,29 +203,22 @@ pub async fn letter_of_concern(
     Path(case_id): Path<String>,
     b: Result<Json<LetterOfConcernBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (concerns, required, on) = checked_or_refuse!(checks::letter_of_concern(
-        ("concerns", &b.concerns),
+    let on = date_or_refuse!("sent_on", &b.sent_on);
+    let r = steps::send_letter_of_concern(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &b.concerns,
         &b.required_action,
-        ("sent_on", text(&b.sent_on)),
-    ));
-    let org = user.principal.organisation_id;
-    let signed = signed(&user, on);
-    apply!(
-        state,
-        "concerns",
-        |tx| store::send_letter_of_concern(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            &concerns,
-            &required,
-            &signed
-        )
-        .await,
-        |(notice, letter)| json!({ "notice": notice, "letter": letter })
+        on,
+    )
+    .await;
+    answer(
+        r,
+        |(notice, letter)| json!({ "notice": notice, "letter": letter }),
+        step_field("sent_on", "concerns", &[]),
     )
 }
 
@@ -243,31 +249,21 @@ pub async fn notice_outcome(
     b: Result<Json<NoticeOutcomeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&notice_id)?;
-    let org = user.principal.organisation_id;
-    let notice = state
-        .db
-        .concern_notice(org, id)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    case_for(
-        &state,
-        &user,
-        &notice.case_id.to_string(),
-        Action::DecideConcern,
-    )
-    .await?;
     let b = body_or_refuse!(b);
-    let (complied, reason, on) = checked_or_refuse!(checks::notice_outcome(
-        ("outcome", &b.outcome),
-        ("reason", text(&b.reason)),
-        ("outcome_on", text(&b.outcome_on)),
-    ));
-    apply!(
-        state,
-        "outcome",
-        |tx| store::record_notice_outcome(&mut tx, &user.actor(), org, id, complied, on, &reason)
-            .await,
-        |n| json!({ "notice": n })
+    let on = date_or_refuse!("outcome_on", &b.outcome_on);
+    let r = steps::record_notice_outcome(
+        &state.app,
+        &user.caller(),
+        id,
+        &b.outcome,
+        text(&b.reason),
+        on,
+    )
+    .await;
+    answer(
+        r,
+        |n| json!({ "notice": n }),
+        step_field("outcome_on", "outcome", &[]),
     )
 }
 
@@ -297,29 +293,22 @@ pub async fn written_notice(
     Path(case_id): Path<String>,
     b: Result<Json<WrittenNoticeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (proposed, reason, on) = checked_or_refuse!(checks::written_notice(
-        ("proposed", &b.proposed),
-        ("reason", &b.reason),
-        ("given_on", text(&b.given_on)),
-    ));
-    let org = user.principal.organisation_id;
-    let signed = signed(&user, on);
-    apply!(
-        state,
-        "proposed",
-        |tx| store::give_written_notice(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            &proposed,
-            &reason,
-            &signed
-        )
-        .await,
-        |(w, letter)| json!({ "written_notice": w, "letter": letter })
+    let on = date_or_refuse!("given_on", &b.given_on);
+    let r = steps::give_written_notice(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &b.proposed,
+        &b.reason,
+        on,
+    )
+    .await;
+    answer(
+        r,
+        |(w, letter)| json!({ "written_notice": w, "letter": letter }),
+        step_field("given_on", "proposed", &[]),
     )
 }
 
@@ -350,20 +339,22 @@ pub async fn eligibility(
     Path(case_id): Path<String>,
     b: Result<Json<EligibilityBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (route, evidence, on) = checked_or_refuse!(checks::eligibility(
-        ("route", &b.route),
-        ("evidence", &b.evidence),
-        ("eligible_on", text(&b.eligible_on)),
-    ));
-    let org = user.principal.organisation_id;
-    apply!(
-        state,
-        "route",
-        |tx| store::record_eligibility(&mut tx, &user.actor(), org, case.id, route, on, &evidence)
-            .await,
-        |e| json!({ "eligibility": e })
+    let on = date_or_refuse!("eligible_on", &b.eligible_on);
+    let r = steps::record_eligibility(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &b.route,
+        &b.evidence,
+        on,
+    )
+    .await;
+    answer(
+        r,
+        |e| json!({ "eligibility": e }),
+        step_field("eligible_on", "route", &[]),
     )
 }
 
@@ -401,22 +392,21 @@ pub async fn power(
     Path(case_id): Path<String>,
     b: Result<Json<PowerBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (power, on) = checked_or_refuse!(checks::power(
-        ("power", &b.power),
-        text(&b.arrangement),
-        ("with_whom", text(&b.with_whom)),
-        ("people", &b.people),
-        ("used_on", text(&b.used_on)),
-    ));
-    let org = user.principal.organisation_id;
-    let signed_off = user.user.name.clone();
-    apply!(
-        state,
-        "power",
-        |tx| store::use_power(&mut tx, &user.actor(), org, case.id, power, on, &signed_off).await,
-        |p| json!({ "power": p })
+    let on = date_or_refuse!("used_on", &b.used_on);
+    let input = steps::UsePower {
+        power: b.power,
+        arrangement: text(&b.arrangement).to_owned(),
+        with_whom: text(&b.with_whom).to_owned(),
+        people: b.people,
+        on,
+    };
+    let r = steps::use_power(&state.app, &user.caller(), case_id, input).await;
+    answer(
+        r,
+        |p| json!({ "power": p }),
+        step_field("used_on", "power", &[]),
     )
 }
 
@@ -448,31 +438,23 @@ pub async fn academy_concern(
     Path(case_id): Path<String>,
     b: Result<Json<AcademyConcernBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (to_trust, concerns, engagement, on) = checked_or_refuse!(checks::academy_concern(
-        ("raised_with", &b.raised_with),
-        ("concerns", &b.concerns),
-        ("engagement", text(&b.engagement)),
-        ("raised_on", text(&b.raised_on)),
-    ));
-    let org = user.principal.organisation_id;
-    let signed = signed(&user, on);
-    apply!(
-        state,
-        "raised_with",
-        |tx| store::raise_academy_concern(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            to_trust,
-            &concerns,
-            &engagement,
-            &signed
-        )
-        .await,
-        |(a, letter)| json!({ "academy_concern": a, "letter": letter })
+    let on = date_or_refuse!("raised_on", &b.raised_on);
+    let r = steps::raise_academy_concern(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &b.raised_with,
+        &b.concerns,
+        text(&b.engagement),
+        on,
+    )
+    .await;
+    answer(
+        r,
+        |(a, letter)| json!({ "academy_concern": a, "letter": letter }),
+        step_field("raised_on", "raised_with", &[]),
     )
 }
 
@@ -510,13 +492,11 @@ pub async fn inspection_support(
     Path(case_id): Path<String>,
     b: Result<Json<InspectionSupportBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
+    let case_id = id_from_path(&case_id)?;
     let b = body_or_refuse!(b);
-    let (notified, pre, day_two) = checked_or_refuse!(checks::inspection_dates(
-        ("notified_on", &b.notified_on),
-        ("pre_inspection_on", text(&b.pre_inspection_on)),
-        ("day_two_call_on", text(&b.day_two_call_on)),
-    ));
+    let notified = date_or_refuse!("notified_on", &Some(b.notified_on.clone()));
+    let pre = date_or_refuse!("pre_inspection_on", &b.pre_inspection_on);
+    let day_two = date_or_refuse!("day_two_call_on", &b.day_two_call_on);
     let opt = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -524,7 +504,7 @@ pub async fn inspection_support(
             .map(str::to_owned)
     };
     let s = InspectionSupport {
-        notified_on: Some(notified),
+        notified_on: notified,
         pre_inspection_on: pre,
         pre_inspection_notes: opt(&b.pre_inspection_notes),
         day_two_call_on: day_two,
@@ -533,12 +513,11 @@ pub async fn inspection_support(
         feedback_attended_by: opt(&b.feedback_attended_by),
         outcome: opt(&b.outcome),
     };
-    let org = user.principal.organisation_id;
-    apply!(
-        state,
-        "notified_on",
-        |tx| store::save_inspection_support(&mut tx, &user.actor(), org, case.id, b.id, &s).await,
-        |r| json!({ "inspection_support": r })
+    let r = steps::save_inspection_support(&state.app, &user.caller(), case_id, b.id, s).await;
+    answer(
+        r,
+        |r| json!({ "inspection_support": r }),
+        step_field("notified_on", "notified_on", &[]),
     )
 }
 
@@ -554,14 +533,8 @@ pub async fn task_done(
     Path(task_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id_from_path(&task_id)?;
-    let org = user.principal.organisation_id;
-    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    apply!(
-        state,
-        "task",
-        |tx| store::complete_task(&mut tx, &user.actor(), org, id, today()).await,
-        |t| json!({ "task": t })
-    )
+    let r = steps::complete_task(&state.app, &user.caller(), id).await;
+    answer(r, |t| json!({ "task": t }), str::to_owned)
 }
 
 // ---------------------------------------------------------------------------
@@ -697,17 +670,9 @@ pub async fn edit_letter(
     b: Result<Json<LetterTextBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
-    let org = user.principal.organisation_id;
-    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
     let b = body_or_refuse!(b);
-    let text = b.body.replace("\r\n", "\n");
-    checked_or_refuse!(checks::letter_body(("body", &text)));
-    apply!(
-        state,
-        "body",
-        |tx| store::edit_letter(&mut tx, &user.actor(), org, l.id, &text).await,
-        |l| json!(LetterItem::from(l))
-    )
+    let r = steps::edit_letter(&state.app, &user.caller(), l.id, &b.body).await;
+    answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
 }
 
 /// Issues a draft letter to the school (a lead): from then on its users
@@ -724,14 +689,8 @@ pub async fn issue_letter(
     Path(letter_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
-    let org = user.principal.organisation_id;
-    permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
-    apply!(
-        state,
-        "status",
-        |tx| store::issue_letter(&mut tx, &user.actor(), org, l.id, today()).await,
-        |l| json!(LetterItem::from(l))
-    )
+    let r = steps::issue_letter(&state.app, &user.caller(), l.id).await;
+    answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
 }
 
 // ---------------------------------------------------------------------------
@@ -864,18 +823,24 @@ pub async fn record_mc(
             return Ok(refuse(&errors));
         }
     };
-    apply!(
-        state,
-        "date",
-        |tx| plans_store::record_monitoring_and_challenge(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            meeting,
-            &record
-        )
-        .await,
-        |r| json!(McItem::from(r))
+    let mut tx = state.db.begin().await?;
+    match plans_store::record_monitoring_and_challenge(
+        &mut tx,
+        &user.actor(),
+        org,
+        case.id,
+        meeting,
+        &record,
     )
+    .await
+    {
+        Ok(r) => {
+            tx.commit().await?;
+            Ok(Json(json!(McItem::from(r))).into_response())
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            store_refusal(e, "date")
+        }
+    }
 }

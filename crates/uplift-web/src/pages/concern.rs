@@ -17,7 +17,7 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use uplift_domain::access::{authorize, Action, Role, Scope};
 use uplift_domain::concern::{long_date, Ground, LetterKind, Power, Template};
-use uplift_store::concern::{self as store, CaseRecord, LetterRecord, Signed};
+use uplift_store::concern::{self as store, CaseRecord, LetterRecord};
 use uplift_store::StoreError;
 
 use crate::app::AppState;
@@ -26,10 +26,9 @@ use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::forms;
 use crate::pages::categories::{today, urn_from_path};
-use crate::pages::concern_checks as checks;
 use crate::pages::meetings::id_from_path;
 use crate::render::render;
-use uplift_app::concern::RecordDecision;
+use uplift_app::concern::{steps, RecordDecision};
 
 use crate::forms::{by_field, err, fields, lines, many, one, Fields};
 
@@ -40,11 +39,6 @@ fn can(user: &CurrentUser, action: Action) -> bool {
         Scope::Organisation(user.principal.organisation_id),
     )
     .is_allowed()
-}
-
-/// The shared checks' problems as errors on the form.
-fn errors_of(problems: checks::FieldErrors) -> Vec<Value> {
-    problems.iter().map(|(f, t)| err(f, t)).collect()
 }
 
 fn capital(s: &str) -> String {
@@ -61,13 +55,6 @@ fn store_refusal(e: StoreError, field: &str) -> Result<Value, PageError> {
         StoreError::Invalid(m) => Ok(err(field, &capital(&m))),
         other => Err(other.into()),
     }
-}
-
-fn signatory(user: &CurrentUser) -> (String, String) {
-    (
-        user.user.name.clone(),
-        user.principal.role.label().to_owned(),
-    )
 }
 
 // ---------------------------------------------------------------------------
@@ -647,7 +634,7 @@ async fn render_case(
             officer_options => officer_options,
             default_days => default_days,
             today => today().to_string(),
-            decided_on => if values.contains_key("decided_on-day") { forms::date_parts(values, "decided_on") } else { forms::parts_of(state.today()) },
+            dates => case_dates(values, state.today()),
             values => value_map,
             grounds_checked => many(values, "grounds"),
             proposed_checked => many(values, "proposed"),
@@ -663,6 +650,40 @@ async fn render_case(
         *res.status_mut() = StatusCode::BAD_REQUEST;
     }
     Ok(res)
+}
+
+/// The GOV.UK date inputs of the case page's forms; those marked `true`
+/// start at today's date.
+const CASE_DATES: &[(&str, bool)] = &[
+    ("assigned_on", true),
+    ("decided_on", true),
+    ("raised_on", true),
+    ("loc_on", true),
+    ("wn_on", true),
+    ("outcome_on", true),
+    ("written_on", true),
+    ("eligible_on", true),
+    ("power_on", true),
+    ("notified_on", false),
+    ("pre_inspection_on", false),
+    ("day_two_call_on", false),
+];
+
+/// Each date input's day, month and year: as posted, or today's, or blank.
+fn case_dates(values: &Fields, today: Date) -> BTreeMap<&'static str, Value> {
+    CASE_DATES
+        .iter()
+        .map(|(name, starts_today)| {
+            let parts = if values.contains_key(&format!("{name}-day")) {
+                forms::date_parts(values, name)
+            } else if *starts_today {
+                forms::parts_of(today)
+            } else {
+                forms::date_parts(&Fields::new(), name)
+            };
+            (*name, parts)
+        })
+        .collect()
 }
 
 /// Every field of the case page's forms (the template reads each).
@@ -788,25 +809,6 @@ fn done(case_id: i64, what: &str) -> Response {
     Redirect::to(&format!("/concern/cases/{case_id}?done={what}")).into_response()
 }
 
-/// Runs a store change in a transaction; a refusal re-renders the case page
-/// with the message on `field` and nothing saved.
-macro_rules! apply {
-    ($state:expr, $user:expr, $case:expr, $f:expr, $field:expr, $what:expr, |$tx:ident| $body:expr) => {{
-        let mut $tx = $state.db.begin().await?;
-        match $body {
-            Ok(_) => {
-                $tx.commit().await?;
-                Ok(done($case.id, $what))
-            }
-            Err(e) => {
-                $tx.rollback().await?;
-                let e = store_refusal(e, $field)?;
-                render_case(&$state, &$user, $case.id, &$f, vec![e], None).await
-            }
-        }
-    }};
-}
-
 /// `POST /concern/cases/{id}/decisions`: a decision with its rationale.
 pub async fn decide(
     State(state): State<AppState>,
@@ -844,6 +846,58 @@ pub async fn decide(
     }
 }
 
+/// A step's outcome on the case page: back to the case with the banner for
+/// `what`, or the case page again with the refusals on the step's form.
+/// `field` turns the use case's field names into the form's.
+async fn after_step<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    f: &Fields,
+    what: &str,
+    result: uplift_app::Result<T>,
+    field: impl Fn(&str) -> String,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(done(case_id, what)),
+        Err(e) => {
+            let errors = forms::refusals(e, field)?;
+            render_case(state, user, case_id, f, errors, None).await
+        }
+    }
+}
+
+/// The form's name for a step's field: the step's date input for `on`, its
+/// first field for `step`, and each `(use case's name, form's name)` pair.
+fn step_field<'a>(
+    on: &'a str,
+    step: &'a str,
+    renamed: &'a [(&'a str, &'a str)],
+) -> impl Fn(&str) -> String + 'a {
+    move |field| {
+        let f = match field {
+            "on" => on,
+            "step" => step,
+            other => renamed
+                .iter()
+                .find(|(from, _)| *from == other)
+                .map(|(_, to)| *to)
+                .unwrap_or(other),
+        };
+        f.to_owned()
+    }
+}
+
+/// Reads a step's date input, or shows the case page with its error.
+macro_rules! step_date {
+    ($state:expr, $user:expr, $case_id:expr, $f:expr, $name:expr, $what:expr) => {
+        match forms::date_input(&$f, $name, $what) {
+            Ok(d) => d,
+            Err(e) => return render_case(&$state, &$user, $case_id, &$f, vec![e], None).await,
+        }
+    };
+}
+
 /// `POST /concern/cases/{id}/lead-officer`: assign the Lead Officer.
 pub async fn lead_officer(
     State(state): State<AppState>,
@@ -851,20 +905,28 @@ pub async fn lead_officer(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::lead_officer(
-        ("lead_officer", one(&f, "lead_officer").parse::<i64>().ok()),
-        ("assigned_on", &one(&f, "assigned_on")),
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "assigned_on",
+        "the date of the assignment"
     );
-    let (officer, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    let org = user.principal.organisation_id;
-    apply!(state, user, case, f, "lead_officer", "lead", |tx| {
-        store::assign_lead_officer(&mut tx, &user.actor(), org, case.id, officer, on).await
-    })
+    let officer = one(&f, "lead_officer").parse::<i64>().ok();
+    let r = steps::assign_lead_officer(&state.app, &user.caller(), case_id, officer, on).await;
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "lead",
+        r,
+        step_field("assigned_on", "lead_officer", &[]),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/contacts`: the academy trust's name for
@@ -877,26 +939,28 @@ pub async fn contacts(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let chair = one(&f, "chair_name");
-    if let Err(e) = checks::contacts(("chair_name", &chair)) {
-        return render_case(&state, &user, case.id, &f, errors_of(e), None).await;
-    }
-    let chair = f.contains_key("chair_name").then_some(chair);
+    let chair = f.contains_key("chair_name").then(|| one(&f, "chair_name"));
     let trust = one(&f, "trust_name");
-    let org = user.principal.organisation_id;
-    apply!(state, user, case, f, "chair_name", "contacts", |tx| {
-        store::set_case_contacts(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            chair.as_deref(),
-            Some(&trust),
-        )
-        .await
-    })
+    let r = steps::set_case_contacts(
+        &state.app,
+        &user.caller(),
+        case_id,
+        chair.as_deref(),
+        &trust,
+    )
+    .await;
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "contacts",
+        r,
+        step_field("chair_name", "chair_name", &[]),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/letter-of-concern`: a letter of concern.
@@ -906,32 +970,32 @@ pub async fn letter_of_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::letter_of_concern(
-        ("loc_concerns", &lines(&one(&f, "loc_concerns"))),
+    let on = step_date!(state, user, case_id, f, "loc_on", "the date of the letter");
+    let r = steps::send_letter_of_concern(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &lines(&one(&f, "loc_concerns")),
         &lines(&one(&f, "loc_required_action")),
-        ("loc_on", &one(&f, "loc_on")),
-    );
-    let (concerns, required, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    let org = user.principal.organisation_id;
-    let (name, role) = signatory(&user);
-    let signed = Signed { on, name, role };
-    apply!(state, user, case, f, "loc_concerns", "loc", |tx| {
-        store::send_letter_of_concern(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            &concerns,
-            &required,
-            &signed,
-        )
-        .await
-    })
+        on,
+    )
+    .await;
+    let names = [
+        ("concerns", "loc_concerns"),
+        ("required_action", "loc_required_action"),
+    ];
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "loc",
+        r,
+        step_field("loc_on", "loc_concerns", &names),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/warning-notice`: a formal warning notice.
@@ -941,25 +1005,38 @@ pub async fn warning_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::warning_notice(
-        ("grounds", &many(&f, "grounds")),
-        ("wn_concerns", &lines(&one(&f, "wn_concerns"))),
-        ("wn_required_action", &lines(&one(&f, "wn_required_action"))),
-        ("compliance_days", &one(&f, "compliance_days")),
-        ("wn_on", &one(&f, "wn_on")),
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "wn_on",
+        "the date the notice is given"
     );
-    let (new, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
+    let input = steps::GiveWarningNotice {
+        grounds: many(&f, "grounds"),
+        concerns: lines(&one(&f, "wn_concerns")),
+        required_action: lines(&one(&f, "wn_required_action")),
+        compliance_days: one(&f, "compliance_days"),
+        on,
     };
-    let org = user.principal.organisation_id;
-    let (name, role) = signatory(&user);
-    let signed = Signed { on, name, role };
-    apply!(state, user, case, f, "grounds", "notice", |tx| {
-        store::give_warning_notice(&mut tx, &user.actor(), org, case.id, &new, &signed).await
-    })
+    let r = steps::give_warning_notice(&state.app, &user.caller(), case_id, input).await;
+    let names = [
+        ("concerns", "wn_concerns"),
+        ("required_action", "wn_required_action"),
+    ];
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "notice",
+        r,
+        step_field("wn_on", "grounds", &names),
+    )
+    .await
 }
 
 /// `POST /concern/notices/{id}/outcome`: complied or not complied.
@@ -976,26 +1053,36 @@ pub async fn notice_outcome(
         .concern_notice(org, id)
         .await?
         .ok_or(Problem::NotFound)?;
-    let case = case_for(
+    let case_id = notice.case_id;
+    let f = fields(form);
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "outcome_on",
+        "the date of the outcome"
+    );
+    let r = steps::record_notice_outcome(
+        &state.app,
+        &user.caller(),
+        id,
+        &one(&f, "outcome"),
+        &one(&f, "outcome_reason"),
+        on,
+    )
+    .await;
+    let names = [("reason", "outcome_reason")];
+    after_step(
         &state,
         &user,
-        &notice.case_id.to_string(),
-        Action::DecideConcern,
+        case_id,
+        &f,
+        "outcome",
+        r,
+        step_field("outcome_on", "outcome", &names),
     )
-    .await?;
-    let f = fields(form);
-    let checked = checks::notice_outcome(
-        ("outcome", &one(&f, "outcome")),
-        ("outcome_reason", &one(&f, "outcome_reason")),
-        ("outcome_on", &one(&f, "outcome_on")),
-    );
-    let (complied, reason, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    apply!(state, user, case, f, "outcome", "outcome", |tx| {
-        store::record_notice_outcome(&mut tx, &user.actor(), org, id, complied, on, &reason).await
-    })
+    .await
 }
 
 /// `POST /concern/cases/{id}/written-notice`: written notice of proposed powers.
@@ -1005,32 +1092,36 @@ pub async fn written_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::written_notice(
-        ("proposed", &many(&f, "proposed")),
-        ("intervention_reason", &one(&f, "intervention_reason")),
-        ("written_on", &one(&f, "written_on")),
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "written_on",
+        "the date of the written notice"
     );
-    let (proposed, reason, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    let org = user.principal.organisation_id;
-    let (name, role) = signatory(&user);
-    let signed = Signed { on, name, role };
-    apply!(state, user, case, f, "proposed", "written", |tx| {
-        store::give_written_notice(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            &proposed,
-            &reason,
-            &signed,
-        )
-        .await
-    })
+    let r = steps::give_written_notice(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &many(&f, "proposed"),
+        &one(&f, "intervention_reason"),
+        on,
+    )
+    .await;
+    let names = [("reason", "intervention_reason")];
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "written",
+        r,
+        step_field("written_on", "proposed", &names),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/eligibility`: eligibility by a category route.
@@ -1040,21 +1131,35 @@ pub async fn eligibility(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::eligibility(
-        ("route", &one(&f, "route")),
-        ("evidence", &one(&f, "evidence")),
-        ("eligible_on", &one(&f, "eligible_on")),
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "eligible_on",
+        "the date of eligibility"
     );
-    let (route, evidence, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    let org = user.principal.organisation_id;
-    apply!(state, user, case, f, "route", "eligibility", |tx| {
-        store::record_eligibility(&mut tx, &user.actor(), org, case.id, route, on, &evidence).await
-    })
+    let r = steps::record_eligibility(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &one(&f, "route"),
+        &one(&f, "evidence"),
+        on,
+    )
+    .await;
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "eligibility",
+        r,
+        step_field("eligible_on", "route", &[]),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/powers`: a power used, signed off by a lead.
@@ -1064,24 +1169,34 @@ pub async fn power(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::power(
-        ("power", &one(&f, "power")),
-        &one(&f, "arrangement"),
-        ("with_whom", &one(&f, "with_whom")),
-        ("people", &lines(&one(&f, "people"))),
-        ("power_on", &one(&f, "power_on")),
+    let on = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "power_on",
+        "the date the power was used"
     );
-    let (power, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
+    let input = steps::UsePower {
+        power: one(&f, "power"),
+        arrangement: one(&f, "arrangement"),
+        with_whom: one(&f, "with_whom"),
+        people: lines(&one(&f, "people")),
+        on,
     };
-    let org = user.principal.organisation_id;
-    let signed_off = user.user.name.clone();
-    apply!(state, user, case, f, "power", "power", |tx| {
-        store::use_power(&mut tx, &user.actor(), org, case.id, power, on, &signed_off).await
-    })
+    let r = steps::use_power(&state.app, &user.caller(), case_id, input).await;
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "power",
+        r,
+        step_field("power_on", "power", &[]),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/academy-concern`: concerns about an academy
@@ -1092,34 +1207,30 @@ pub async fn academy_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::DecideConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::academy_concern(
-        ("raised_with", &one(&f, "raised_with")),
-        ("academy_concerns", &one(&f, "academy_concerns")),
-        ("engagement", &one(&f, "engagement")),
-        ("raised_on", &one(&f, "raised_on")),
-    );
-    let (to_trust, concerns, engagement, on) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
-    let org = user.principal.organisation_id;
-    let (name, role) = signatory(&user);
-    let signed = Signed { on, name, role };
-    apply!(state, user, case, f, "raised_with", "academy", |tx| {
-        store::raise_academy_concern(
-            &mut tx,
-            &user.actor(),
-            org,
-            case.id,
-            to_trust,
-            &concerns,
-            &engagement,
-            &signed,
-        )
-        .await
-    })
+    let on = step_date!(state, user, case_id, f, "raised_on", "the date");
+    let r = steps::raise_academy_concern(
+        &state.app,
+        &user.caller(),
+        case_id,
+        &one(&f, "raised_with"),
+        &one(&f, "academy_concerns"),
+        &one(&f, "engagement"),
+        on,
+    )
+    .await;
+    let names = [("concerns", "academy_concerns")];
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "academy",
+        r,
+        step_field("raised_on", "raised_with", &names),
+    )
+    .await
 }
 
 /// `POST /concern/cases/{id}/inspection-support`: support around an inspection.
@@ -1129,24 +1240,39 @@ pub async fn inspection_support(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case = case_for(&state, &user, &id, Action::WriteConcern).await?;
+    let case_id = id_from_path(&id)?;
     let f = fields(form);
-    let checked = checks::inspection_dates(
-        ("notified_on", &one(&f, "notified_on")),
-        ("pre_inspection_on", &one(&f, "pre_inspection_on")),
-        ("day_two_call_on", &one(&f, "day_two_call_on")),
+    let notified = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "notified_on",
+        "the date the school was notified"
     );
-    let (notified, pre, day_two) = match checked {
-        Ok(c) => c,
-        Err(e) => return render_case(&state, &user, case.id, &f, errors_of(e), None).await,
-    };
+    let pre = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "pre_inspection_on",
+        "the date of the pre-inspection discussion"
+    );
+    let day_two = step_date!(
+        state,
+        user,
+        case_id,
+        f,
+        "day_two_call_on",
+        "the date of the day-two call"
+    );
     let support_id = one(&f, "support_id").parse::<i64>().ok();
     let opt = |k: &str| {
         let v = one(&f, k);
         (!v.is_empty()).then_some(v)
     };
     let s = store::InspectionSupport {
-        notified_on: Some(notified),
+        notified_on: notified,
         pre_inspection_on: pre,
         pre_inspection_notes: opt("pre_inspection_notes"),
         day_two_call_on: day_two,
@@ -1155,10 +1281,18 @@ pub async fn inspection_support(
         feedback_attended_by: opt("feedback_attended_by"),
         outcome: opt("inspection_outcome"),
     };
-    let org = user.principal.organisation_id;
-    apply!(state, user, case, f, "notified_on", "support", |tx| {
-        store::save_inspection_support(&mut tx, &user.actor(), org, case.id, support_id, &s).await
-    })
+    let r =
+        steps::save_inspection_support(&state.app, &user.caller(), case_id, support_id, s).await;
+    after_step(
+        &state,
+        &user,
+        case_id,
+        &f,
+        "support",
+        r,
+        step_field("notified_on", "notified_on", &[]),
+    )
+    .await
 }
 
 /// `POST /concern/tasks/{id}/done`: mark a task done.
@@ -1168,11 +1302,7 @@ pub async fn task_done(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = id_from_path(&id)?;
-    let org = user.principal.organisation_id;
-    permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let mut tx = state.db.begin().await?;
-    let task = store::complete_task(&mut tx, &user.actor(), org, id, today()).await?;
-    tx.commit().await?;
+    let task = steps::complete_task(&state.app, &user.caller(), id).await?;
     Ok(done(task.case_id, "task"))
 }
 
@@ -1253,13 +1383,19 @@ pub async fn letter(
     let letterhead = crate::pages::letterhead::letterhead_for(&state, &user.organisation).await?;
     let (bytes, ctype, suffix) = match ext {
         None => return render_letter(&state, &user, &l, &Fields::new(), Vec::new()).await,
-        Some("pdf") => (
-            uplift_docs::to_pdf(&letter_document(letterhead, &l)),
-            "application/pdf",
-            "pdf",
-        ),
+        Some("pdf") => {
+            let doc = letter_document(letterhead, &l);
+            (
+                uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?,
+                "application/pdf",
+                "pdf",
+            )
+        }
         Some("docx") => (
-            uplift_docs::to_docx(&letter_document(letterhead, &l)),
+            {
+                let doc = letter_document(letterhead, &l);
+                uplift_app::blocking(move || uplift_docs::to_docx(&doc)).await?
+            },
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
         ),
@@ -1342,19 +1478,11 @@ pub async fn edit_letter(
         .and_then(|v| v.first())
         .cloned()
         .unwrap_or_default();
-    if let Err(e) = checks::letter_body(("body", &body)) {
-        return render_letter(&state, &user, &l, &f, errors_of(e)).await;
-    }
-    let mut tx = state.db.begin().await?;
-    match store::edit_letter(&mut tx, &user.actor(), org, id, &body).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response())
-        }
+    match steps::edit_letter(&state.app, &user.caller(), id, &body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response()),
         Err(e) => {
-            tx.rollback().await?;
-            let e = store_refusal(e, "body")?;
-            render_letter(&state, &user, &l, &f, vec![e]).await
+            let errors = forms::refusals(e, str::to_owned)?;
+            render_letter(&state, &user, &l, &f, errors).await
         }
     }
 }
@@ -1369,16 +1497,11 @@ pub async fn issue_letter(
     let org = user.principal.organisation_id;
     let l = letter_for(&state, &user, id).await?;
     permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
-    let mut tx = state.db.begin().await?;
-    match store::issue_letter(&mut tx, &user.actor(), org, id, today()).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response())
-        }
+    match steps::issue_letter(&state.app, &user.caller(), id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/concern/letters/{id}")).into_response()),
         Err(e) => {
-            tx.rollback().await?;
-            let e = store_refusal(e, "body")?;
-            render_letter(&state, &user, &l, &Fields::new(), vec![e]).await
+            let errors = forms::refusals(e, |_| "body".to_owned())?;
+            render_letter(&state, &user, &l, &Fields::new(), errors).await
         }
     }
 }

@@ -449,7 +449,8 @@ pub async fn sample_pdf(
     let org = user.principal.organisation_id;
     permit(&user, Action::ManageTemplates, Scope::Organisation(org))?;
     let lh = letterhead_for(&state, &user.organisation).await?;
-    let bytes = uplift_docs::to_pdf(&sample_document(lh));
+    let doc = sample_document(lh);
+    let bytes = uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?;
     Ok((
         StatusCode::OK,
         [

@@ -1601,7 +1601,7 @@ pub async fn papers(
 ) -> Result<Response, PageError> {
     let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
     let doc = papers_document(&state, &user, &m).await?;
-    let bytes = uplift_docs::to_pdf(&doc);
+    let bytes = uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?;
     let name = format!("meeting-{}-papers.pdf", m.id);
     Ok((
         StatusCode::OK,

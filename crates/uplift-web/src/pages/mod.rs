@@ -6,7 +6,6 @@ pub mod attachments;
 pub mod audit;
 pub mod categories;
 pub mod concern;
-pub mod concern_checks;
 pub mod contacts;
 pub mod home;
 pub mod letterhead;

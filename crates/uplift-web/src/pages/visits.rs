@@ -516,7 +516,7 @@ pub async fn note_pdf(
 ) -> Result<Response, PageError> {
     let id = visit_id(&id)?;
     let (_, doc) = visible_note(&state, &user, id).await?;
-    let bytes = uplift_docs::to_pdf(&doc);
+    let bytes = uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?;
     Ok((
         StatusCode::OK,
         [
