@@ -91,6 +91,7 @@ fn meeting_json(m: &Meeting) -> Value {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MeetingsParams {
     /// A kind (`schools_review_group`, `advisory_committee`, ...).
     pub kind: Option<String>,
@@ -1154,6 +1155,7 @@ pub struct TermDatesItem {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TermDatesParams {
     /// The academic year, `2026/27`; the current one when absent.
     pub year: Option<String>,

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::pages::qa::{overview_of, resolve_term, scoped_assignments, TermQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TermParams {
     /// Academic year, e.g. 2026/27 (default: the current one).
     year: Option<String>,

@@ -46,6 +46,7 @@ fn field_errors(errors: &[FieldError]) -> Response {
 
 /// The year to report on.
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParam {
     /// An academic year like `2026/27` (default: the current one).
     #[serde(default)]
@@ -191,6 +192,7 @@ fn visit_json(full: &VisitFull, with_note: bool) -> serde_json::Value {
 
 /// Filters for the list of visits.
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VisitsParams {
     /// An academic year like `2026/27` (default: the current one).
     #[serde(default)]

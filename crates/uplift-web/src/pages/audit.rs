@@ -14,6 +14,7 @@ use crate::render::render;
 
 /// The filter as typed in the form (and in the API's query string).
 #[derive(Debug, Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// The kind of record, e.g. `user`.
     #[serde(default)]
