@@ -106,7 +106,7 @@ fn decision(s: &Setup, urn: i64, kind: DecisionKind, on: Date, rationale: &str) 
         decision: uplift_domain::concern::Decision::new(
             kind,
             on,
-            &rationale,
+            rationale,
             vec!["Inspection judged requires improvement".into()],
         )
         .expect("a valid decision"),
@@ -245,20 +245,27 @@ async fn designation_opens_a_case_with_its_letter_and_tasks() {
 async fn bad_decisions_are_refused_and_nothing_is_saved() {
     for (db, _dir) in each_backend().await {
         let s = setup(&db).await;
-        // No rationale.
-        let e = decide(
-            &db,
-            &s,
-            &decision(&s, RI, DecisionKind::Designate, date(2026, 11, 23), "  "),
-        )
-        .await
-        .unwrap_err();
-        assert!(e.contains("rationale"), "{e}");
-        // A designation without triggers.
-        let mut d = decision(&s, RI, DecisionKind::Designate, date(2026, 11, 23), "why");
-        d.triggers.clear();
-        let e = decide(&db, &s, &d).await.unwrap_err();
-        assert!(e.contains("trigger"), "{e}");
+        // A blank rationale or a designation without triggers cannot even be
+        // given to the store: a NewDecision holds a domain Decision, which
+        // refuses them.
+        assert_eq!(
+            uplift_domain::concern::Decision::new(
+                DecisionKind::Designate,
+                date(2026, 11, 23),
+                "  ",
+                vec!["t".into()]
+            ),
+            Err(uplift_domain::concern::DecisionError::MissingRationale)
+        );
+        assert_eq!(
+            uplift_domain::concern::Decision::new(
+                DecisionKind::Designate,
+                date(2026, 11, 23),
+                "why",
+                vec![]
+            ),
+            Err(uplift_domain::concern::DecisionError::MissingTriggers)
+        );
         // Continue a school not on the list.
         let e = decide(
             &db,

@@ -414,11 +414,16 @@ async fn not_a_priority_drafts_a_school_letter_and_is_refused_with_an_open_case(
         assert_eq!(count(&db, "concern_decisions").await, decisions);
         assert_eq!(count(&db, "letters").await, letters);
         assert_eq!(count(&db, "audit_log").await, audits);
-        // Without a rationale: refused, nothing saved.
-        let mut blank = decision(&s, SCHOOL, DecisionKind::NotAPriority, date(2026, 12, 21));
-        blank.rationale = "  ".into();
-        let e = decide(&db, &s, &blank).await.unwrap_err();
-        assert!(e.contains("rationale"), "{e}");
+        // Without a rationale there is no decision to give the store.
+        assert_eq!(
+            uplift_domain::concern::Decision::new(
+                DecisionKind::NotAPriority,
+                date(2026, 12, 21),
+                "  ",
+                vec![]
+            ),
+            Err(uplift_domain::concern::DecisionError::MissingRationale)
+        );
         assert_eq!(count(&db, "concern_decisions").await, decisions);
     }
 }

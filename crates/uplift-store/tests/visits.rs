@@ -829,7 +829,9 @@ async fn demo_gives_every_school_an_adviser_and_visits_in_stages() {
         assert!(stages.contains(&Stage::SentToHeadteacher));
         assert!(stages.contains(&Stage::SelfEvaluationRequested));
         // Loading again changes nothing.
-        let again = visits::load_demo(&db, org).await.unwrap();
+        let again = visits::load_demo(&db, org, jiff::Zoned::now().date())
+            .await
+            .unwrap();
         assert_eq!(again.advisers, 0);
         assert_eq!(db.advisers(org).await.unwrap().len(), 6);
     }

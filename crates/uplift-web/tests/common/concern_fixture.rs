@@ -69,7 +69,7 @@ pub async fn designate(app: &TestApp, urn: i64, rationale: &str) -> concern::Rec
             decision: uplift_domain::concern::Decision::new(
                 DecisionKind::Designate,
                 on,
-                &rationale,
+                rationale,
                 vec!["Invented trigger for the test".into()],
             )
             .expect("a valid decision"),
