@@ -507,3 +507,31 @@ fn import_bad_files_name_the_line_and_field_and_strict_writes_nothing() {
     );
     fails(&uplift(&db, &["import", "nonsense", bad], None), "nonsense");
 }
+
+#[tokio::test]
+async fn a_database_from_a_newer_uplift_is_refused_in_one_line() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    let out = ok(&uplift(&db, &["migrate"], None));
+    assert!(out.starts_with("Applied 0001_foundation, "), "{out}");
+    let out = ok(&uplift(&db, &["migrate"], None));
+    let latest = uplift_store::migrate::latest_version();
+    assert_eq!(
+        out.trim(),
+        format!("The database is up to date (schema version {latest}).")
+    );
+    let store = uplift_store::Db::connect(&db).await.unwrap();
+    store
+        .execute_raw(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99, 'from a later release', TRUE, X'00', 0)",
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let newer = format!(
+        "this database was migrated by a newer Uplift (schema version 99); this build knows up to {latest}: upgrade Uplift"
+    );
+    fails(&uplift(&db, &["migrate"], None), &newer);
+    fails(&uplift(&db, &["org", "list"], None), &newer);
+}
