@@ -91,6 +91,7 @@ pub const TABLES: &[&str] = &[
     "notification_preferences",
     "mail_outbox",
     "calendar_feeds",
+    "job_runs",
     "audit_log",
 ];
 

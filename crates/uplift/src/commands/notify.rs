@@ -24,6 +24,9 @@ pub async fn mail(db: &Db, config: &Config, c: MailCommand) -> Result<()> {
                 "Sent {}, failed {} (kept to retry later); {} waiting in the outbox.",
                 r.sent, r.failed, r.waiting
             );
+            if let Some(e) = &r.relay_down {
+                println!("Stopped early, the relay is unreachable: {e}");
+            }
             Ok(())
         }
     }
