@@ -623,47 +623,52 @@ async fn mail_reaches_a_real_smtp_server_and_waits_while_it_is_down() {
     }
 }
 
+/// Visit 1: planned in the past, not held (overdue). Visit 2: form requested,
+/// visit in 3 days. Visit 3: note sent, response overdue. Visit 4: another
+/// school, held: nothing. Swept on 2026-11-22: three notifications.
+async fn sweep_fixture(db: &Db, s: &Setup) {
+    let t = uplift_store::now();
+    db.execute_raw(&format!(
+        "INSERT INTO advisers (id, organisation_id, user_id, name, email, capacity_days, created_at, updated_at)
+         VALUES (1, {}, {}, 'Ada Adviser', 'adviser@camden.example', 30, '{t}', '{t}')",
+        s.org, s.adviser_user
+    ))
+    .await
+    .unwrap();
+    for (id, urn, date, stage) in [
+        (1, OWN, "2026-11-02", "planned"),
+        (2, OWN, "2026-11-25", "self_evaluation_requested"),
+        (3, OWN, "2026-10-01", "sent_to_headteacher"),
+        (4, OTHER, "2026-11-02", "held"),
+    ] {
+        db.execute_raw(&format!(
+            "INSERT INTO visits (id, organisation_id, urn, adviser_id, visit_type, academic_year, planned_date,
+                 focus, stage, response_working_days, created_by, created_at, updated_at)
+             VALUES ({id}, {}, {urn}, 1, 'school_effectiveness', '2026/27', '{date}', 'Reading',
+                 '{stage}', 10, 'test', '{t}', '{t}')",
+            s.org
+        ))
+        .await
+        .unwrap();
+    }
+    db.execute_raw(&format!(
+        "INSERT INTO visit_self_evaluations (visit_id, requested_at) VALUES (2, '{t}')"
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(&format!(
+        "INSERT INTO visit_notes (visit_id, content, state, sent_at, response_due, created_at, updated_at)
+         VALUES (3, '{{}}', 'sent', '{t}', '2026-10-15', '{t}', '{t}')"
+    ))
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn the_daily_sweep_notifies_each_event_once() {
     for (db, _dir) in each_backend().await {
         let s = setup(&db).await;
-        let t = uplift_store::now();
-        db.execute_raw(&format!(
-            "INSERT INTO advisers (id, organisation_id, user_id, name, email, capacity_days, created_at, updated_at)
-             VALUES (1, {}, {}, 'Ada Adviser', 'adviser@camden.example', 30, '{t}', '{t}')",
-            s.org, s.adviser_user
-        ))
-        .await
-        .unwrap();
-        // Visit 1: planned in the past, not held (overdue). Visit 2: form requested, visit in 3 days.
-        // Visit 3: note sent, response overdue. Visit 4: another school, held: nothing.
-        for (id, urn, date, stage) in [
-            (1, OWN, "2026-11-02", "planned"),
-            (2, OWN, "2026-11-25", "self_evaluation_requested"),
-            (3, OWN, "2026-10-01", "sent_to_headteacher"),
-            (4, OTHER, "2026-11-02", "held"),
-        ] {
-            db.execute_raw(&format!(
-                "INSERT INTO visits (id, organisation_id, urn, adviser_id, visit_type, academic_year, planned_date,
-                     focus, stage, response_working_days, created_by, created_at, updated_at)
-                 VALUES ({id}, {}, {urn}, 1, 'school_effectiveness', '2026/27', '{date}', 'Reading',
-                     '{stage}', 10, 'test', '{t}', '{t}')",
-                s.org
-            ))
-            .await
-            .unwrap();
-        }
-        db.execute_raw(&format!(
-            "INSERT INTO visit_self_evaluations (visit_id, requested_at) VALUES (2, '{t}')"
-        ))
-        .await
-        .unwrap();
-        db.execute_raw(&format!(
-            "INSERT INTO visit_notes (visit_id, content, state, sent_at, response_due, created_at, updated_at)
-             VALUES (3, '{{}}', 'sent', '{t}', '2026-10-15', '{t}', '{t}')"
-        ))
-        .await
-        .unwrap();
+        sweep_fixture(&db, &s).await;
         let today = jiff::civil::date(2026, 11, 22);
         let mut tx = db.begin().await.unwrap();
         let r = notifications::sweep(&mut tx, today).await.unwrap();
@@ -1168,5 +1173,60 @@ async fn a_batch_stops_at_the_first_sign_the_relay_is_down() {
         assert_eq!((r.sent, r.failed, r.waiting), (1, 1, 2), "{r:?}");
         assert!(r.relay_down.is_none());
         assert_eq!(sink.messages().len(), 1);
+    }
+}
+
+/// Two instances sweeping the same day at once (separate pools): the day's
+/// run is claimed in job_runs, so one does the work and the other skips.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_sweeps_at_once_for_the_same_day_do_the_work_once() {
+    use uplift_store::jobs;
+    for (db, _dir) in each_backend().await {
+        let s = setup(&db).await;
+        sweep_fixture(&db, &s).await;
+        let today = jiff::civil::date(2026, 11, 22);
+        let a = Db::connect(db.url()).await.unwrap();
+        let b = Db::connect(db.url()).await.unwrap();
+        let (ra, rb) = tokio::join!(
+            tokio::spawn({
+                let a = a.clone();
+                async move { a.daily_sweep(today, "instance-a").await }
+            }),
+            tokio::spawn({
+                let b = b.clone();
+                async move { b.daily_sweep(today, "instance-b").await }
+            }),
+        );
+        let (ra, rb) = (ra.unwrap().unwrap(), rb.unwrap().unwrap());
+        let (done, skipped) = match (&ra, &rb) {
+            (Some(r), None) => (r, "instance-b"),
+            (None, Some(r)) => (r, "instance-a"),
+            other => panic!(
+                "{:?}: exactly one sweep should run: {other:?}",
+                db.backend()
+            ),
+        };
+        assert_eq!(done.total(), 3);
+        assert_eq!(count(&db, "notifications").await, 3);
+        let runs = db.job_runs(jobs::SWEEP, 10).await.unwrap();
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].run_date, "2026-11-22");
+        assert_ne!(runs[0].owner, skipped);
+        assert!(runs[0].finished_at.is_some());
+        assert!(runs[0]
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"visits_overdue\":1"));
+        assert!(db.daily_run_done(jobs::SWEEP, today).await.unwrap());
+        // Later the same day: nothing. The next day: its own run.
+        assert_eq!(db.daily_sweep(today, "instance-a").await.unwrap(), None);
+        let next = db
+            .daily_sweep(today.tomorrow().unwrap(), "instance-b")
+            .await
+            .unwrap();
+        assert_eq!(next.map(|r| r.total()), Some(0));
+        a.close().await;
+        b.close().await;
     }
 }
