@@ -109,13 +109,21 @@ fn plan(migrator: &Migrator, applied: &BTreeMap<i64, Vec<u8>>) -> Result<Vec<Str
         .collect())
 }
 
+/// A row of `_sqlx_migrations` carried over from the old runner's history.
+struct Adopted {
+    version: i64,
+    description: String,
+    checksum: Vec<u8>,
+    applied_at: String,
+}
+
 /// Checks the old runner's history against this build, and the rows to add
-/// to `_sqlx_migrations` for it: (version, description, checksum, applied_at).
+/// to `_sqlx_migrations` for it.
 fn adoption(
     migrator: &Migrator,
     legacy: &[(i64, String, String)],
     already: &BTreeMap<i64, Vec<u8>>,
-) -> Result<Vec<(i64, String, Vec<u8>, String)>> {
+) -> Result<Vec<Adopted>> {
     if let Some(v) = legacy.iter().map(|(v, _, _)| *v).max() {
         if v > latest_version() {
             return Err(newer(v));
@@ -138,12 +146,12 @@ fn adoption(
             )));
         }
         if !already.contains_key(version) {
-            rows.push((
-                m.version,
-                m.description.to_string(),
-                m.checksum.to_vec(),
-                applied_at.clone(),
-            ));
+            rows.push(Adopted {
+                version: m.version,
+                description: m.description.to_string(),
+                checksum: m.checksum.to_vec(),
+                applied_at: applied_at.clone(),
+            });
         }
     }
     Ok(rows)
@@ -207,15 +215,15 @@ macro_rules! run_on {
         if let Some(legacy) = &state.legacy {
             let rows = adoption(migrator, legacy, &state.versions)?;
             let mut tx = c.begin().await?;
-            for (version, description, checksum, applied_at) in &rows {
+            for row in &rows {
                 sqlx::query(concat!(
                     "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time, installed_on) ",
                     "VALUES ($1, $2, TRUE, $3, -1, ", $installed, ")"
                 ))
-                .bind(version)
-                .bind(description)
-                .bind(checksum)
-                .bind(applied_at)
+                .bind(row.version)
+                .bind(&row.description)
+                .bind(&row.checksum)
+                .bind(&row.applied_at)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -340,7 +348,7 @@ mod tests {
             assert!(w[0] < w[1], "versions must increase");
         }
         assert_eq!(latest_version(), *versions.last().unwrap_or(&0));
-        assert_eq!(name(&SQLITE.iter().next().unwrap()), "0001_foundation");
+        assert_eq!(name(SQLITE.iter().next().unwrap()), "0001_foundation");
     }
 
     #[test]
