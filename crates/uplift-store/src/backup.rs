@@ -8,8 +8,10 @@
 //! 3. a trailer `{"end":true,"rows":TOTAL,"sha256":HEX}` whose hash covers every
 //!    line before it, so a truncated or altered file is refused.
 //!
-//! A restore goes into an empty database in one transaction: it all lands or
-//! nothing does.
+//! A backup reads every table in one snapshot (PostgreSQL: one REPEATABLE
+//! READ READ ONLY transaction; SQLite: one read transaction), so it is
+//! consistent while others write. A restore goes into an empty database in
+//! one transaction: it all lands or nothing does.
 
 use std::io::{BufRead, Write};
 
@@ -18,7 +20,6 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::connect::Pool;
 use crate::{Backend, Db, Result, StoreError, Tx};
 
 pub const FORMAT: &str = "uplift-backup";
@@ -90,6 +91,7 @@ pub const TABLES: &[&str] = &[
     "notification_preferences",
     "mail_outbox",
     "calendar_feeds",
+    "job_runs",
     "audit_log",
 ];
 
@@ -156,29 +158,37 @@ impl<W: Write> HashingWriter<W> {
     }
 }
 
+/// The columns of a table and their declared types: (name, type).
+fn columns_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
+        Backend::Postgres => {
+            "SELECT column_name::text, data_type::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+        }
+    }
+}
+
+fn kinds(cols: Vec<(String, String)>) -> Vec<(String, Kind)> {
+    cols.into_iter()
+        .map(|(n, t)| (n, Kind::from_declared(&t)))
+        .collect()
+}
+
+/// The columns of a table, read inside the transaction `tx`.
+async fn columns_in(tx: &mut Tx, table: &str) -> Result<Vec<(String, Kind)>> {
+    let sql = columns_sql(tx.backend());
+    let cols: Vec<(String, String)> =
+        on_tx!(tx, c => sqlx::query_as(sql).bind(table).fetch_all(&mut **c).await)?;
+    Ok(kinds(cols))
+}
+
 impl Db {
     async fn columns(&self, table: &str) -> Result<Vec<(String, Kind)>> {
-        let cols: Vec<(String, String)> = match self.pool() {
-            Pool::Sqlite(p) => {
-                let rows = sqlx::query(&format!("PRAGMA table_info({table})")).fetch_all(p).await?;
-                rows.iter()
-                    .map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<String, _>("type")?)))
-                    .collect::<Result<_, sqlx::Error>>()?
-            }
-            Pool::Postgres(p) => {
-                sqlx::query_as(
-                    "SELECT column_name::text, data_type::text FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-                )
-                .bind(table)
-                .fetch_all(p)
-                .await?
-            }
-        };
-        Ok(cols
-            .into_iter()
-            .map(|(n, t)| (n, Kind::from_declared(&t)))
-            .collect())
+        let sql = columns_sql(self.backend());
+        let cols: Vec<(String, String)> =
+            on_pool!(self.pool(), p => sqlx::query_as(sql).bind(table).fetch_all(p).await)?;
+        Ok(kinds(cols))
     }
 
     /// Writes the whole database to `out` in the portable format.
@@ -187,16 +197,21 @@ impl Db {
             inner: out,
             hash: Sha256::new(),
         };
-        let schema_version = self.schema_version().await?;
+        // One snapshot for everything read, the schema version included: on
+        // PostgreSQL REPEATABLE READ (READ COMMITTED would let a write
+        // committed between two tables appear in one and not the other), on
+        // SQLite one read transaction.
+        let mut tx = self.begin_snapshot().await?;
+        let schema_version: i64 = on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&mut **c).await)?;
         w.line(&json!({
             "format": FORMAT, "version": VERSION, "schema_version": schema_version,
             "source_backend": self.backend().name(), "created_at": crate::now(),
         }))?;
         let mut summary = BackupSummary::default();
-        // One read transaction: a consistent snapshot of every table.
-        let mut tx = self.begin_read().await?;
         for table in TABLES {
-            let cols = self.columns(table).await?;
+            let cols = columns_in(&mut tx, table).await?;
             let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
             let kinds: Vec<&str> = cols.iter().map(|(_, k)| k.name()).collect();
             w.line(&json!({"table": table, "columns": names, "kinds": kinds}))?;

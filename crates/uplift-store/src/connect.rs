@@ -151,6 +151,22 @@ impl Db {
         Ok(Tx { inner })
     }
 
+    /// A read-only snapshot of the whole database, for reading many tables
+    /// consistently (a backup): on PostgreSQL `BEGIN ISOLATION LEVEL
+    /// REPEATABLE READ READ ONLY`, so every statement sees the database as of
+    /// the first one; on SQLite a read transaction, which in WAL mode keeps
+    /// the snapshot of its first read until it ends. Writers are not blocked.
+    pub async fn begin_snapshot(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        };
+        Ok(Tx { inner })
+    }
+
     /// Runs one SQL statement as given and returns the rows it changed. For
     /// operators and tests; the application uses the repositories.
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {

@@ -1,8 +1,14 @@
 //! Delivering the email outbox over SMTP (lettre). Each message is claimed
-//! before it is sent, so two senders (the server's background task and
-//! `uplift mail send-pending`) never send the same message twice; a failure
-//! keeps the message with its error and retries it later with exponential
-//! backoff (1 minute, doubling, at most 6 hours between attempts).
+//! on its own before it is sent, with an atomic UPDATE that sets a lease
+//! (owner and expiry) only when the message is unleased or its lease has
+//! expired, so two senders (several instances, or the server's background
+//! task and `uplift mail send-pending`) never send the same message twice.
+//! The lease is released when the attempt is recorded: sent, or failed with
+//! its error and retried later with exponential backoff (1 minute, doubling,
+//! at most 6 hours between attempts). A failure that says the relay itself
+//! is unreachable (connection refused, a TLS handshake or certificate
+//! failure, a timeout) ends the batch: the other messages are left as they
+//! were, unclaimed and with no attempt counted.
 //!
 //! The connection is secured as `smtp_security` says: `starttls` (the
 //! default: a plain connection upgraded with STARTTLS, which must succeed
@@ -32,7 +38,8 @@ use crate::{timestamp, Db, Result, StoreError};
 /// the longest backoff); they stay in the outbox with their last error.
 pub const MAX_ATTEMPTS: i64 = 25;
 
-/// How long a claimed message is held before another sender may try it.
+/// How long a claimed message is held before another sender may try it (at
+/// least; longer when the SMTP timeout allows a longer attempt).
 const LEASE_SECS: i64 = 300;
 
 /// How the connection to the relay is secured (`smtp_security`).
@@ -227,9 +234,12 @@ pub struct OutboxMessage {
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
     pub sent_at: Option<String>,
+    /// The sender holding the message while it tries to send it.
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<String>,
 }
 
-const COLS: &str = "id, organisation_id, notification_id, to_address, subject, body, created_at, attempts, next_attempt_at, last_error, sent_at";
+const COLS: &str = "id, organisation_id, notification_id, to_address, subject, body, created_at, attempts, next_attempt_at, last_error, sent_at, lease_owner, lease_expires_at";
 
 /// What one drain did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -238,6 +248,9 @@ pub struct DrainReport {
     pub failed: usize,
     /// Messages still waiting (to retry later, or given up) after the drain.
     pub waiting: i64,
+    /// Set when the batch stopped early because the relay is unreachable:
+    /// the error of the attempt that said so.
+    pub relay_down: Option<String>,
 }
 
 /// The delay after the `attempts`-th failed attempt.
@@ -266,15 +279,89 @@ impl Db {
             "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL").fetch_one(p).await)?)
     }
 
-    /// Takes a due message for sending: true when this caller holds it now.
-    async fn claim(&self, m: &OutboxMessage, now: jiff::Timestamp) -> Result<bool> {
-        let lease = later(now, jiff::SignedDuration::from_secs(LEASE_SECS));
-        let n = on_pool!(self.pool(), p => sqlx::query(
-            "UPDATE mail_outbox SET next_attempt_at = $1
-             WHERE id = $2 AND sent_at IS NULL AND next_attempt_at = $3")
-            .bind(&lease).bind(m.id).bind(&m.next_attempt_at).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+    /// Takes one due message for sending, leased to `owner` until
+    /// `lease_until`: the message as it is now when this caller holds it,
+    /// `None` when another sender has it (or sent it) already.
+    async fn claim(
+        &self,
+        id: i64,
+        owner: &str,
+        lease_until: &str,
+        now: &str,
+    ) -> Result<Option<OutboxMessage>> {
+        let sql = format!(
+            "UPDATE mail_outbox SET lease_owner = $1, lease_expires_at = $2
+             WHERE id = $3 AND sent_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= $4
+               AND attempts < $5 AND (lease_expires_at IS NULL OR lease_expires_at <= $4)
+             RETURNING {COLS}"
+        );
+        Ok(on_pool!(self.pool(), p => sqlx::query_as(&sql)
+            .bind(owner).bind(lease_until).bind(id).bind(now).bind(MAX_ATTEMPTS)
+            .fetch_optional(p).await)?)
     }
+}
+
+/// A name for one sender, unique enough to tell two apart in the outbox.
+fn lease_owner() -> String {
+    format!("pid{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+/// A failed attempt: what to record, and whether the relay itself is
+/// unreachable (so the rest of the batch would fail the same way).
+#[derive(Debug)]
+struct Failure {
+    error: String,
+    relay_down: bool,
+}
+
+impl Failure {
+    fn message(error: String) -> Failure {
+        Failure {
+            error,
+            relay_down: false,
+        }
+    }
+}
+
+/// True when lettre's error says the relay could not be reached or spoken
+/// to securely: connecting (refused, unreachable, no such host), the TLS
+/// handshake or certificate check, STARTTLS missing, a timeout, the
+/// connection dropped, or 421 (service not available). Not a refusal of one
+/// message (a bad recipient, a 5xx to RCPT).
+fn relay_down(e: &lettre::transport::smtp::Error) -> bool {
+    use std::error::Error as _;
+    use std::io::ErrorKind;
+    let text = e.to_string();
+    if e.is_timeout()
+        || e.is_tls()
+        // lettre's Kind::Connection (connecting and the TLS handshake) is not
+        // public; its message is (lettre is pinned).
+        || text.starts_with("Connection error")
+        || text.contains("STARTTLS is not supported")
+        || e.status().is_some_and(|c| c.to_string() == "421")
+    {
+        return true;
+    }
+    let mut source = e.source();
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::NotConnected
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+                    | ErrorKind::TimedOut
+                    | ErrorKind::HostUnreachable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::AddrNotAvailable
+            );
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn build(settings: &SmtpSettings, m: &OutboxMessage) -> std::result::Result<Message, String> {
@@ -333,25 +420,45 @@ async fn deliver(
     mailer: &AsyncSmtpTransport<Tokio1Executor>,
     settings: &SmtpSettings,
     msg: Message,
-) -> std::result::Result<(), String> {
-    let limit = Duration::from_secs(settings.timeout_secs.max(1).saturating_mul(2));
+) -> std::result::Result<(), Failure> {
+    let limit = attempt_limit(settings);
     match tokio::time::timeout(limit, mailer.send(msg)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => {
+            let down = relay_down(&e);
             let e = e.to_string();
-            Err(format!("{}: {e}{}", settings.server(), hint(&e)))
+            Err(Failure {
+                error: format!("{}: {e}{}", settings.server(), hint(&e)),
+                relay_down: down,
+            })
         }
-        Err(_) => Err(format!(
-            "{}: no answer within {} seconds",
-            settings.server(),
-            limit.as_secs()
-        )),
+        Err(_) => Err(Failure {
+            error: format!(
+                "{}: no answer within {} seconds",
+                settings.server(),
+                limit.as_secs()
+            ),
+            relay_down: true,
+        }),
     }
 }
 
-/// Sends every message due at `now` (oldest first, at most `limit`); a
-/// failure (connection, TLS, certificate, authentication, refusal) is
-/// recorded on the message and retried after [`backoff`]. Settings that
+/// The longest one attempt may take: twice the connection timeout.
+fn attempt_limit(settings: &SmtpSettings) -> Duration {
+    Duration::from_secs(settings.timeout_secs.max(1).saturating_mul(2))
+}
+
+/// How long a claim holds a message: longer than any attempt can take.
+fn lease_length(settings: &SmtpSettings) -> jiff::SignedDuration {
+    let attempt = i64::try_from(attempt_limit(settings).as_secs()).unwrap_or(i64::MAX / 2);
+    jiff::SignedDuration::from_secs(LEASE_SECS.max(attempt.saturating_add(60)))
+}
+
+/// Sends every message due at `now` (oldest first, at most `limit`), each
+/// claimed on its own (see the module's notes); a failure (connection, TLS,
+/// certificate, authentication, refusal) is recorded on the message and
+/// retried after [`backoff`], and a failure that says the relay is
+/// unreachable ends the batch ([`DrainReport::relay_down`]). Settings that
 /// fail [`SmtpSettings::check`] are an error and leave the outbox untouched.
 pub async fn send_pending(
     db: &Db,
@@ -361,12 +468,11 @@ pub async fn send_pending(
 ) -> Result<DrainReport> {
     settings.check()?;
     let now_s = timestamp(now);
-    let sql = format!(
-        "SELECT {COLS} FROM mail_outbox
+    let due: Vec<i64> = on_pool!(db.pool(), p => sqlx::query_scalar(
+        "SELECT id FROM mail_outbox
          WHERE sent_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1 AND attempts < $2
-         ORDER BY id LIMIT $3"
-    );
-    let due: Vec<OutboxMessage> = on_pool!(db.pool(), p => sqlx::query_as(&sql)
+           AND (lease_expires_at IS NULL OR lease_expires_at <= $1)
+         ORDER BY id LIMIT $3")
         .bind(&now_s).bind(MAX_ATTEMPTS).bind(limit.clamp(1, 10_000)).fetch_all(p).await)?;
     let mut report = DrainReport::default();
     if due.is_empty() {
@@ -374,31 +480,48 @@ pub async fn send_pending(
         return Ok(report);
     }
     let mailer = transport(settings)?;
-    for m in due {
-        if !db.claim(&m, now).await? {
+    let owner = lease_owner();
+    let lease_until = later(now, lease_length(settings));
+    for id in due {
+        let Some(m) = db.claim(id, &owner, &lease_until, &now_s).await? else {
             continue;
-        }
+        };
         let outcome = match build(settings, &m) {
             Ok(msg) => deliver(&mailer, settings, msg).await,
-            Err(e) => Err(e),
+            Err(e) => Err(Failure::message(e)),
         };
         let attempts = m.attempts + 1;
         match outcome {
             Ok(()) => {
+                // Recorded as sent even if the lease ran out meanwhile: it was sent.
                 on_pool!(db.pool(), p => sqlx::query(
-                    "UPDATE mail_outbox SET sent_at = $1, attempts = $2, last_error = NULL, next_attempt_at = NULL
+                    "UPDATE mail_outbox SET sent_at = $1, attempts = $2, last_error = NULL, next_attempt_at = NULL,
+                         lease_owner = NULL, lease_expires_at = NULL
                      WHERE id = $3")
                     .bind(&now_s).bind(attempts).bind(m.id).execute(p).await.map(|r| r.rows_affected()))?;
                 report.sent += 1;
             }
-            Err(e) => {
+            Err(f) => {
                 let next = (attempts < MAX_ATTEMPTS).then(|| later(now, backoff(attempts)));
-                let e: String = e.chars().take(1000).collect();
-                tracing::warn!(message = m.id, attempts, error = %e, "email not sent; will retry");
-                on_pool!(db.pool(), p => sqlx::query(
-                    "UPDATE mail_outbox SET attempts = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4")
-                    .bind(attempts).bind(&e).bind(next).bind(m.id).execute(p).await.map(|r| r.rows_affected()))?;
+                let e: String = f.error.chars().take(1000).collect();
+                tracing::warn!(message = m.id, attempts, relay_down = f.relay_down, error = %e, "email not sent; will retry");
+                let n = on_pool!(db.pool(), p => sqlx::query(
+                    "UPDATE mail_outbox SET attempts = $1, last_error = $2, next_attempt_at = $3,
+                         lease_owner = NULL, lease_expires_at = NULL
+                     WHERE id = $4 AND lease_owner = $5 AND sent_at IS NULL")
+                    .bind(attempts).bind(&e).bind(next).bind(m.id).bind(&owner)
+                    .execute(p).await.map(|r| r.rows_affected()))?;
+                if n == 0 {
+                    tracing::warn!(
+                        message = m.id,
+                        "the lease on this email ran out during the attempt; another sender has it"
+                    );
+                }
                 report.failed += 1;
+                if f.relay_down {
+                    report.relay_down = Some(e);
+                    break;
+                }
             }
         }
     }

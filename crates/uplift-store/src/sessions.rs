@@ -4,7 +4,7 @@
 use crate::audit::{self, Actor, AuditAction, Change};
 use crate::secret;
 use crate::users::{User, COLS};
-use crate::{now, timestamp, Db, Result};
+use crate::{timestamp, Db, Result, Tx};
 
 /// A session just created: the cookie value and the CSRF token are shown once.
 #[derive(Debug, Clone)]
@@ -158,10 +158,22 @@ impl Db {
 
     /// Removes every expired session; returns how many.
     pub async fn purge_sessions(&self, policy: SessionPolicy) -> Result<u64> {
-        let now_ts = jiff::Timestamp::now();
-        let idle_cutoff = timestamp(now_ts.saturating_sub(policy.idle).unwrap_or(now_ts));
-        let n = on_pool!(self.pool(), p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
-            .bind(now()).bind(idle_cutoff).execute(p).await.map(|r| r.rows_affected()))?;
+        let mut tx = self.begin().await?;
+        let n = purge_expired(&mut tx, policy, jiff::Timestamp::now()).await?;
+        tx.commit().await?;
         Ok(n)
     }
+}
+
+/// Deletes every session past its absolute expiry or idle for longer than
+/// the policy allows, as of `now`; returns how many.
+pub async fn purge_expired(
+    tx: &mut Tx,
+    policy: SessionPolicy,
+    now: jiff::Timestamp,
+) -> Result<u64> {
+    let idle_cutoff = timestamp(now.saturating_sub(policy.idle).unwrap_or(now));
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+        .bind(timestamp(now)).bind(idle_cutoff).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    Ok(n)
 }

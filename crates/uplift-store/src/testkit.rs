@@ -273,3 +273,32 @@ pub async fn each_backend() -> Vec<(Db, Option<TempDir>)> {
     }
     v
 }
+
+/// Migrates a fresh database the way Uplift did before sqlx's migrator (up to
+/// and including `up_to`): the history in `uplift_migrations (version, name,
+/// applied_at)`, each migration run as one batch in its own transaction, so
+/// tests can check that such a database is adopted.
+pub async fn migrate_as_before_sqlx(db: &Db, up_to: i64) -> crate::Result<()> {
+    const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS uplift_migrations (
+        version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    if let crate::connect::Pool::Postgres(p) = db.pool() {
+        sqlx::query(CREATE_TABLE).execute(p).await?;
+    }
+    for m in crate::migrate::for_backend(db.backend()).iter() {
+        if m.version > up_to {
+            break;
+        }
+        let mut tx = db.begin().await?;
+        if db.backend() == crate::Backend::Postgres {
+            on_tx!(tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7461293)").execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        }
+        on_tx!(tx, c => sqlx::raw_sql(CREATE_TABLE).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        on_tx!(tx, c => sqlx::raw_sql(&m.sql).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO uplift_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version).bind(crate::migrate::name(m)).bind(crate::now())
+            .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -58,3 +58,16 @@ impl Db {
             || by_client >= policy.max_failures_per_client)
     }
 }
+
+/// Deletes the sign-in attempts older than the throttle window as of `now`
+/// (they no longer count towards any lock); returns how many.
+pub async fn purge_old_attempts(
+    tx: &mut crate::Tx,
+    policy: ThrottlePolicy,
+    now: jiff::Timestamp,
+) -> Result<u64> {
+    let cutoff = timestamp(now.saturating_sub(policy.window).unwrap_or(now));
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
+        .bind(cutoff).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    Ok(n)
+}

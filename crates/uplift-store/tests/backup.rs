@@ -162,3 +162,114 @@ async fn damaged_and_foreign_files_are_refused_and_change_nothing() {
         assert!(err.contains("not empty"), "{err}");
     }
 }
+
+/// The backup's output, which stops the backup once (when it writes the line
+/// containing `trigger`) until another connection has committed a write.
+struct Interrupting {
+    out: Vec<u8>,
+    trigger: &'static str,
+    go: Option<std::sync::mpsc::Sender<()>>,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+impl std::io::Write for Interrupting {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.out.extend_from_slice(b);
+        if String::from_utf8_lossy(b).contains(self.trigger) {
+            if let Some(go) = self.go.take() {
+                go.send(()).unwrap();
+                self.done.recv().unwrap();
+            }
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A write committed while the backup runs, between its reading of
+/// `organisations` and of `users` (a new organisation and its first user,
+/// in one transaction), appears in neither table: the backup is one snapshot
+/// (PostgreSQL: REPEATABLE READ; SQLite: one read transaction), so the file
+/// never holds a user whose organisation is missing.
+#[tokio::test]
+async fn a_backup_is_one_snapshot_while_another_connection_writes() {
+    for (db, _g) in testkit::each_backend().await {
+        fill(&db).await;
+        let url = db.url().to_string();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let writer = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let other = Db::connect(&url).await.unwrap();
+                go_rx.recv().unwrap();
+                let mut tx = other.begin().await.unwrap();
+                let o = orgs::create(
+                    &mut tx,
+                    &Actor::cli(),
+                    &NewOrganisation {
+                        slug: "barnet",
+                        name: "London Borough of Barnet",
+                        kind: "local-authority",
+                        la_code: Some("302"),
+                    },
+                )
+                .await
+                .unwrap();
+                let email = Email::parse("late@barnet.gov.uk").unwrap();
+                users::create(
+                    &mut tx,
+                    &Actor::cli(),
+                    &NewUser {
+                        organisation_id: o.id,
+                        email: &email,
+                        name: "Late Arrival",
+                        role: Role::Lead,
+                        school_urn: None,
+                        password_hash: "x",
+                    },
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                other.close().await;
+            });
+            done_tx.send(()).unwrap();
+        });
+        let mut out = Interrupting {
+            out: Vec::new(),
+            trigger: "\"end_table\":\"organisations\"",
+            go: Some(go_tx),
+            done: done_rx,
+        };
+        db.backup(&mut out).await.unwrap();
+        writer.join().unwrap();
+        // The write committed, during the backup…
+        assert_eq!(db.organisations().await.unwrap().len(), 2);
+        // …and is in no table of it.
+        let text = String::from_utf8(out.out).unwrap();
+        assert!(
+            !text.contains("barnet"),
+            "{:?}: the new organisation",
+            db.backend()
+        );
+        assert!(
+            !text.contains("late@barnet.gov.uk"),
+            "{:?}: a user whose organisation is not in the backup",
+            db.backend()
+        );
+        // The file restores.
+        let (fresh, _g2) = testkit::sqlite().await;
+        fresh
+            .restore(text.as_bytes(), "snapshot.jsonl")
+            .await
+            .unwrap();
+        assert_eq!(fresh.organisations().await.unwrap().len(), 1);
+    }
+}

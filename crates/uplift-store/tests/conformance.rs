@@ -57,7 +57,7 @@ async fn migrations_create_the_same_tables_on_each_backend() {
     let mut seen = Vec::new();
     for (db, _g) in each_backend().await {
         let mut t = db.table_names().await.unwrap();
-        t.retain(|n| n != "uplift_migrations");
+        t.retain(|n| n != "_sqlx_migrations");
         let mut listed: Vec<String> = uplift_store::backup::TABLES
             .iter()
             .map(|s| s.to_string())

@@ -454,7 +454,7 @@ async fn the_sqlite_letters_rebuild_keeps_rows_and_indexes() {
     assert_eq!(before.matches("|null|").count(), 1, "{before}");
     let m = uplift_store::migrate::SQLITE
         .iter()
-        .find(|m| m.name == "0011_school_contacts")
+        .find(|m| uplift_store::migrate::name(m) == "0011_school_contacts")
         .unwrap();
     let start = m.sql.find("CREATE TABLE letters_new").unwrap();
     // One call, so one connection: the statements run in order on it as in

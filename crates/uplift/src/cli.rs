@@ -64,6 +64,18 @@ pub enum Command {
     /// Scheduled notifications.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Housekeeping that `uplift serve` also does daily.
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Delete sessions past their idle or absolute expiry, sign-in attempts
+    /// older than the throttle window (15 minutes) and expired leases on
+    /// outbox messages; recorded in the audit log as one entry with the
+    /// counts. `uplift serve` does this once a day.
+    Purge,
 }
 
 #[derive(Debug, Subcommand)]

@@ -101,6 +101,7 @@ fn help_works_for_every_command() {
         vec!["calendar", "add-working-days", "--help"],
         vec!["demo", "load", "--help"],
         vec!["migrate", "--help"],
+        vec!["maintenance", "purge", "--help"],
     ] {
         let o = uplift("sqlite::memory:", &args, None);
         assert!(o.status.success(), "{args:?}");
@@ -506,4 +507,70 @@ fn import_bad_files_name_the_line_and_field_and_strict_writes_nothing() {
         "/nonexistent/file.csv",
     );
     fails(&uplift(&db, &["import", "nonsense", bad], None), "nonsense");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_uplift_is_refused_in_one_line() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    let out = ok(&uplift(&db, &["migrate"], None));
+    assert!(out.starts_with("Applied 0001_foundation, "), "{out}");
+    let out = ok(&uplift(&db, &["migrate"], None));
+    let latest = uplift_store::migrate::latest_version();
+    assert_eq!(
+        out.trim(),
+        format!("The database is up to date (schema version {latest}).")
+    );
+    let store = uplift_store::Db::connect(&db).await.unwrap();
+    store
+        .execute_raw(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99, 'from a later release', TRUE, X'00', 0)",
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let newer = format!(
+        "this database was migrated by a newer Uplift (schema version 99); this build knows up to {latest}: upgrade Uplift"
+    );
+    fails(&uplift(&db, &["migrate"], None), &newer);
+    fails(&uplift(&db, &["org", "list"], None), &newer);
+}
+
+#[tokio::test]
+async fn maintenance_purge_removes_expired_sessions_and_is_audited() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    setup(&db);
+    let store = uplift_store::Db::connect(&db).await.unwrap();
+    store
+        .execute_raw(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+             SELECT 'expired', id, 'csrf', '2020-01-01T00:00:00.000000Z', '2020-01-01T00:00:00.000000Z',
+                    '2020-01-01T12:00:00.000000Z' FROM users",
+        )
+        .await
+        .unwrap();
+    store
+        .execute_raw(
+            "INSERT INTO sign_in_attempts (email, client, succeeded, at)
+             VALUES ('lead@camden.example', '127.0.0.1', FALSE, '2020-01-01T00:00:00.000000Z')",
+        )
+        .await
+        .unwrap();
+    let out = ok(&uplift(&db, &["maintenance", "purge"], None));
+    assert_eq!(
+        out.trim(),
+        "Removed 1 expired session(s), 1 old sign-in attempt(s) and 0 expired outbox lease(s)."
+    );
+    let entries = store
+        .audit_entries(&uplift_store::audit::AuditFilter {
+            entity: Some("maintenance".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "cli");
+    store.close().await;
 }

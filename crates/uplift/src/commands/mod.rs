@@ -5,6 +5,7 @@ mod calendar;
 mod categorise;
 mod data;
 mod import;
+mod maintenance;
 mod notify;
 mod serve;
 
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy(c) => categorise::policy(&db, c).await,
         Command::Mail(c) => notify::mail(&db, &config, c).await,
         Command::Notify(c) => notify::notify(&db, c).await,
+        Command::Maintenance(c) => maintenance::run(&db, &config, c).await,
         Command::Calendar(_) | Command::Migrate => Ok(()),
     };
     db.close().await;

@@ -29,7 +29,11 @@ pub async fn run(db: Db, config: &Config, args: ServeArgs) -> Result<()> {
         cookie_secure: config.cookie_secure.parse().map_err(anyhow::Error::msg)?,
         attachment_max_bytes: config.attachment_max_mb.saturating_mul(1024 * 1024),
     };
-    super::notify::spawn_background(db.clone(), config.smtp());
+    let _background = super::notify::spawn_background(
+        db.clone(),
+        config.smtp(),
+        super::maintenance::purge_policy(config),
+    );
     let state = AppState::new(db, web);
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
