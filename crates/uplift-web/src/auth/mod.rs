@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod guard;
 pub mod password;
+pub mod redirect;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;

@@ -10,6 +10,7 @@ use uplift_domain::identity::Email;
 
 use crate::app::AppState;
 use crate::auth::password::{dummy_hash, verify_password};
+use crate::auth::redirect::local_path;
 use crate::auth::{
     cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE,
 };
@@ -21,11 +22,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site; never `//host` or a full URL.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
+/// `next` as the form carries it on: a local path, or nothing.
+fn carried_next(next: Option<&str>) -> String {
+    match local_path(next) {
+        p if p == "/" => String::new(),
+        p => p,
     }
 }
 
@@ -50,13 +51,13 @@ pub async fn form(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
     if user.is_some() {
-        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+        return Ok(Redirect::to(&local_path(q.next.as_deref())).into_response());
     }
     sign_in_page(
         &state,
         &headers,
         "",
-        q.next.as_deref().unwrap_or(""),
+        &carried_next(q.next.as_deref()),
         vec![],
         None,
     )
@@ -123,7 +124,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::BAD_REQUEST),
         );
@@ -141,7 +142,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::TOO_MANY_REQUESTS),
         );
@@ -172,7 +173,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::UNAUTHORIZED),
         );
@@ -185,7 +186,7 @@ pub async fn submit(
         .db
         .start_session(&user, state.session_policy(), request_id)
         .await?;
-    let mut res = Redirect::to(&safe_next(Some(&f.next))).into_response();
+    let mut res = Redirect::to(&local_path(Some(&f.next))).into_response();
     let max_age = state.config.session_absolute_hours * 3600;
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -218,18 +219,4 @@ pub async fn sign_out(
         set_cookie(&state, &headers, SESSION_COOKIE, "", Some(0)),
     );
     Ok(res)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/audit?x=1")), "/audit?x=1");
-        assert_eq!(safe_next(Some("//evil.example/")), "/");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
 }

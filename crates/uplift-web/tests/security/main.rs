@@ -1,0 +1,9 @@
+//! Security fixes, each proved through the whole application: redirects after
+//! sign-in, the client behind a trusted proxy, token lifetimes, `__Host-`
+//! cookies, multipart bodies refused before they are read, the throttled
+//! password check on the account page, password strength and CSV exports.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod redirects;
