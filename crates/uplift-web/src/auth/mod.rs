@@ -1,6 +1,7 @@
 //! Authentication: who is asking, from a session cookie or an API token; the
 //! per-route guard; CSRF protection; and password hashing.
 
+pub mod client;
 pub mod csrf;
 pub mod guard;
 pub mod password;
@@ -85,20 +86,24 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     }
 }
 
-/// The client's address as the server saw it ("unknown" when not served over TCP,
-/// as in tests). Proxies' X-Forwarded-For is not trusted.
+/// The client's address, for throttling: the TCP peer, or behind a trusted
+/// reverse proxy the address it forwarded (see [`client::TrustedProxies`]);
+/// "unknown" when not served over TCP, as in tests.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
+            state.config.trusted_proxies.client(peer, &parts.headers),
         ))
     }
 }

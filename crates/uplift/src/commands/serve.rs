@@ -28,6 +28,7 @@ pub async fn run(db: Db, config: &Config, args: ServeArgs) -> Result<()> {
         session_absolute_hours: config.session_absolute_hours,
         cookie_secure: config.cookie_secure.parse().map_err(anyhow::Error::msg)?,
         attachment_max_bytes: config.attachment_max_mb.saturating_mul(1024 * 1024),
+        trusted_proxies: config.trusted_proxies()?,
     };
     super::notify::spawn_background(db.clone(), config.smtp());
     let state = AppState::new(db, web);
