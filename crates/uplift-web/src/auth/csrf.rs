@@ -9,7 +9,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method};
 
-use crate::auth::{cookie, CurrentUser, Via, PRE_SESSION_CSRF_COOKIE};
+use crate::auth::{cookie, CurrentUser, Via};
 use crate::error::Problem;
 
 /// The largest form body read to find the token.
@@ -51,8 +51,9 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 /// Checks an unsafe request; returns it (with its body intact) or the problem.
-pub async fn verify(req: Request) -> Result<Request, Problem> {
-    verify_with_limit(req, DEFAULT_MULTIPART_LIMIT).await
+/// `pre_session_cookie` is the pre-sign-in CSRF cookie's name on this request.
+pub async fn verify(req: Request, pre_session_cookie: &str) -> Result<Request, Problem> {
+    verify_with_limit(req, DEFAULT_MULTIPART_LIMIT, pre_session_cookie).await
 }
 
 /// The largest multipart body read to find the token when no limit is given.
@@ -61,7 +62,11 @@ pub const DEFAULT_MULTIPART_LIMIT: usize = 11 * 1024 * 1024;
 /// As [`verify`]; a multipart form (a file upload) is read up to
 /// `multipart_limit` bytes and its `csrf_token` field checked before the
 /// handler sees the file.
-pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<Request, Problem> {
+pub async fn verify_with_limit(
+    req: Request,
+    multipart_limit: usize,
+    pre_session_cookie: &str,
+) -> Result<Request, Problem> {
     if is_safe(req.method()) {
         return Ok(req);
     }
@@ -69,7 +74,7 @@ pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<R
     let expected = match user.map(|u| &u.via) {
         Some(Via::Token) => return Ok(req),
         Some(Via::Session(s)) => s.csrf_token.clone(),
-        None => match cookie(req.headers(), PRE_SESSION_CSRF_COOKIE) {
+        None => match cookie(req.headers(), pre_session_cookie) {
             Some(c) => c.to_string(),
             None => return Err(expired()),
         },

@@ -12,7 +12,8 @@ use crate::app::AppState;
 use crate::auth::password::{dummy_hash, verify_password};
 use crate::auth::redirect::local_path;
 use crate::auth::{
-    cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE,
+    request_cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE,
+    SESSION_COOKIE,
 };
 use crate::error::PageError;
 use crate::render::render;
@@ -30,8 +31,8 @@ fn carried_next(next: Option<&str>) -> String {
     }
 }
 
-fn pre_session_token(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, PRE_SESSION_CSRF_COOKIE) {
+fn pre_session_token(state: &AppState, headers: &HeaderMap) -> (String, bool) {
+    match request_cookie(state, headers, PRE_SESSION_CSRF_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
             (t.to_string(), false)
         }
@@ -71,7 +72,7 @@ fn sign_in_page(
     errors: Vec<minijinja::Value>,
     status: Option<axum::http::StatusCode>,
 ) -> Result<Response, PageError> {
-    let (token, fresh) = pre_session_token(headers);
+    let (token, fresh) = pre_session_token(state, headers);
     let mut res = render(
         state,
         None,

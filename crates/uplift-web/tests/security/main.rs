@@ -6,5 +6,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod host_cookies;
 mod proxy;
 mod redirects;
