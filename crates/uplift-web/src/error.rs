@@ -16,6 +16,8 @@ pub enum Problem {
     NotFound,
     Conflict(String),
     TooManyRequests(String),
+    /// A request body larger than accepted (413).
+    TooLarge(String),
     Internal(String),
 }
 
@@ -28,6 +30,7 @@ impl Problem {
             Problem::NotFound => StatusCode::NOT_FOUND,
             Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Problem::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -38,6 +41,7 @@ impl Problem {
             Problem::BadRequest(m)
             | Problem::Conflict(m)
             | Problem::TooManyRequests(m)
+            | Problem::TooLarge(m)
             | Problem::Unauthenticated(m) => m.clone(),
             Problem::Forbidden => "You do not have permission to do this.".into(),
             Problem::NotFound => "Page not found.".into(),
@@ -55,6 +59,7 @@ impl Problem {
             Problem::NotFound => "Page not found",
             Problem::Conflict(_) => "This has changed",
             Problem::TooManyRequests(_) => "Too many attempts",
+            Problem::TooLarge(_) => "The upload is too large",
             Problem::Internal(_) => "Sorry, there is a problem with the service",
         }
     }

@@ -7,5 +7,6 @@
 mod common;
 
 mod host_cookies;
+mod multipart_guard;
 mod proxy;
 mod redirects;
