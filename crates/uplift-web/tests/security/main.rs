@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod csv_exports;
 mod host_cookies;
 mod multipart_guard;
 mod proxy;
