@@ -15,6 +15,8 @@ pub enum IdentityError {
     EmptyPassword,
     #[error("password is too weak: {0}")]
     WeakPassword(&'static str),
+    #[error("the number of days until the token expires must be a whole number between 1 and 366")]
+    TokenLifetime,
 }
 
 impl Email {
@@ -111,6 +113,41 @@ impl NewPassword {
     }
 }
 
+/// How long an API token lasts before it stops working: 1 to 366 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime(u16);
+
+impl TokenLifetime {
+    pub const MAX_DAYS: u16 = 366;
+
+    pub fn from_days(days: i64) -> Result<TokenLifetime, IdentityError> {
+        u16::try_from(days)
+            .ok()
+            .filter(|d| (1..=Self::MAX_DAYS).contains(d))
+            .map(TokenLifetime)
+            .ok_or(IdentityError::TokenLifetime)
+    }
+
+    /// A number of days as typed: blank is no expiry.
+    pub fn parse(s: &str) -> Result<Option<TokenLifetime>, IdentityError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IdentityError::TokenLifetime);
+        }
+        s.parse::<i64>()
+            .map_err(|_| IdentityError::TokenLifetime)
+            .and_then(Self::from_days)
+            .map(Some)
+    }
+
+    pub fn days(self) -> u16 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +190,26 @@ mod tests {
             format!("{:?}", NewPassword::parse("correct horse battery", None)),
             "Ok(NewPassword(***))"
         );
+    }
+
+    #[test]
+    fn token_lifetimes() {
+        assert_eq!(TokenLifetime::parse(""), Ok(None));
+        assert_eq!(
+            TokenLifetime::parse(" 30 ").map(|l| l.map(|l| l.days())),
+            Ok(Some(30))
+        );
+        assert_eq!(TokenLifetime::from_days(366).map(|l| l.days()), Ok(366));
+        for bad in ["0", "367", "-5", "1.5", "ninety", "99999999999999999999"] {
+            assert_eq!(
+                TokenLifetime::parse(bad),
+                Err(IdentityError::TokenLifetime),
+                "{bad}"
+            );
+        }
+        assert!(IdentityError::TokenLifetime
+            .to_string()
+            .contains("between 1 and 366"));
     }
 
     proptest! {

@@ -200,7 +200,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Ok(Some(u)) => Some((u, Via::Token)),
             Ok(None) => {
                 return ApiError(Problem::Unauthenticated(
-                    "The token is not valid or has been revoked.".into(),
+                    "The token is not valid, has expired or has been revoked.".into(),
                 ))
                 .into_response()
             }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, NewPassword, TokenLifetime};
 use uplift_store::{tokens, users};
 
 use crate::app::AppState;
@@ -136,7 +136,14 @@ async fn token_list(state: &AppState, user: &CurrentUser) -> Result<Vec<Value>, 
         .await?
         .into_iter()
         .filter(|t| t.revoked_at.is_none())
-        .map(|t| context! { id => t.id, name => t.name, created_at => t.created_at, last_used_at => t.last_used_at, prefix => t.prefix })
+        .map(|t| {
+            let expired = !t.is_live();
+            context! {
+                id => t.id, name => t.name, created_at => t.created_at,
+                last_used_at => t.last_used_at, prefix => t.prefix,
+                expires_at => t.expires_at, expired => expired,
+            }
+        })
         .collect())
 }
 
@@ -159,6 +166,9 @@ pub async fn tokens(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// Blank: the token does not expire.
+    #[serde(default)]
+    expires_in_days: String,
 }
 
 pub async fn create_token(
@@ -167,7 +177,21 @@ pub async fn create_token(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, PageError> {
     let name = f.name.trim();
+    let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
+        errors.push(err(
+            "name",
+            "Enter a name for the token, up to 100 characters",
+        ));
+    }
+    let lifetime = TokenLifetime::parse(&f.expires_in_days).unwrap_or_else(|_| {
+        errors.push(err(
+            "expires_in_days",
+            "Enter the number of days until the token expires as a whole number between 1 and 366, or leave it blank",
+        ));
+        None
+    });
+    if !errors.is_empty() {
         let list = token_list(&state, &user).await?;
         let mut res = render(
             &state,
@@ -176,15 +200,15 @@ pub async fn create_token(
             "tokens.html",
             "API tokens",
             context! {
-                tokens => list, name => f.name,
-                errors => vec![err("name", "Enter a name for the token, up to 100 characters")],
+                tokens => list, name => f.name, expires_in_days => f.expires_in_days,
+                errors => errors,
             },
         )?;
         *res.status_mut() = StatusCode::BAD_REQUEST;
         return Ok(res);
     }
     let mut tx = state.db.begin().await?;
-    let (_, plain) = tokens::create(&mut tx, &user.actor(), &user.user, name).await?;
+    let (_, plain) = tokens::create(&mut tx, &user.actor(), &user.user, name, lifetime).await?;
     tx.commit().await?;
     let list = token_list(&state, &user).await?;
     render(

@@ -102,7 +102,7 @@ async fn add_user(db: &Db, org: i64, role: Role, email: &str, school: Option<i64
     )
     .await
     .unwrap();
-    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test")
+    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test", None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

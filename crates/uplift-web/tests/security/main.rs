@@ -11,3 +11,4 @@ mod host_cookies;
 mod multipart_guard;
 mod proxy;
 mod redirects;
+mod token_expiry;

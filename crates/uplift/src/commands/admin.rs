@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Result};
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, NewPassword, TokenLifetime};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation, Organisation};
 use uplift_store::users::{self, NewUser};
@@ -135,10 +135,47 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
                 .ok_or_else(|| anyhow!("no user with email {email}"))?;
             users::set_password(&mut tx, &Actor::cli(), &u, &hash).await?;
             tx.commit().await?;
-            println!("Password reset for {}; their sessions have ended.", u.email);
+            println!(
+                "Password reset for {}; their sessions and API tokens have ended.",
+                u.email
+            );
             if generated {
                 println!("Password: {}", password.expose());
             }
+        }
+        UserCommand::Disable { email } => {
+            let email = Email::parse(&email)?;
+            let mut tx = db.begin().await?;
+            let u = users::by_email(&mut tx, &email)
+                .await?
+                .ok_or_else(|| anyhow!("no user with email {email}"))?;
+            if !u.active {
+                println!("{} is already disabled.", u.email);
+                return Ok(());
+            }
+            users::set_active(&mut tx, &Actor::cli(), &u, false).await?;
+            tx.commit().await?;
+            println!(
+                "Disabled {}: they cannot sign in, and their sessions and API tokens have ended.",
+                u.email
+            );
+        }
+        UserCommand::Enable { email } => {
+            let email = Email::parse(&email)?;
+            let mut tx = db.begin().await?;
+            let u = users::by_email(&mut tx, &email)
+                .await?
+                .ok_or_else(|| anyhow!("no user with email {email}"))?;
+            if u.active {
+                println!("{} is already enabled.", u.email);
+                return Ok(());
+            }
+            users::set_active(&mut tx, &Actor::cli(), &u, true).await?;
+            tx.commit().await?;
+            println!(
+                "Enabled {}: they can sign in again; their old API tokens stay revoked.",
+                u.email
+            );
         }
         UserCommand::List {
             organisation: org_slug,
@@ -158,7 +195,21 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
 
 pub async fn token(db: &Db, cmd: TokenCommand) -> Result<()> {
     match cmd {
-        TokenCommand::Create { email, name } => {
+        TokenCommand::Create {
+            email,
+            name,
+            expires_in_days,
+        } => {
+            let lifetime = match expires_in_days {
+                Some(days) => Some(
+                    TokenLifetime::parse(&days)
+                        .map_err(|e| anyhow!("--expires-in-days {days:?}: {e}"))?
+                        .ok_or_else(|| {
+                            anyhow!("--expires-in-days needs a number of days, from 1 to 366")
+                        })?,
+                ),
+                None => None,
+            };
             let email = Email::parse(&email)?;
             let mut tx = db.begin().await?;
             let u = users::by_email(&mut tx, &email)
@@ -167,9 +218,13 @@ pub async fn token(db: &Db, cmd: TokenCommand) -> Result<()> {
             if !u.active {
                 bail!("{email} is inactive: tokens cannot be created for an inactive user");
             }
-            let (_, plain) = tokens::create(&mut tx, &Actor::cli(), &u, &name).await?;
+            let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, &name, lifetime).await?;
             tx.commit().await?;
-            eprintln!("Token {name:?} for {email} (shown once; send it as `Authorization: Bearer TOKEN`):");
+            let expiry = match &t.expires_at {
+                Some(at) => format!("expires {}", &at[..10]),
+                None => "no expiry".into(),
+            };
+            eprintln!("Token {name:?} for {email}, {expiry} (shown once; send it as `Authorization: Bearer TOKEN`):");
             println!("{plain}");
         }
     }
