@@ -238,6 +238,46 @@ async fn tokens_expire_and_end_with_a_reset_or_a_disabled_user() {
 }
 
 #[test]
+fn weak_or_personal_passwords_are_refused_with_the_reason() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    setup(&db);
+    for (password, why) in [
+        ("password1234\n", "harder to guess"),
+        ("camden council rocks\n", "name of your organisation"),
+        ("sam.head@camden.example 1\n", "email address"),
+        ("robin ashworth 2026\n", "your name"),
+    ] {
+        fails(
+            &uplift(
+                &db,
+                &[
+                    "user",
+                    "add",
+                    "--email",
+                    "sam.head@camden.example",
+                    "--name",
+                    "Robin Ashworth",
+                    "--role",
+                    "adviser",
+                ],
+                Some(password),
+            ),
+            why,
+        );
+    }
+    fails(
+        &uplift(
+            &db,
+            &["user", "reset", "--email", "lead@camden.example"],
+            Some("Camden Council 2027\n"),
+        ),
+        "name of your organisation",
+    );
+    assert!(!ok(&uplift(&db, &["user", "list"], None)).contains("sam.head"));
+}
+
+#[test]
 fn bad_input_gets_one_line_a_failure_and_changes_nothing() {
     let dir = TempDir::new();
     let db = sqlite(&dir);
@@ -293,7 +333,7 @@ fn bad_input_gets_one_line_a_failure_and_changes_nothing() {
             ],
             Some("short\n"),
         ),
-        "too weak",
+        "at least 12 characters",
     );
     fails(
         &uplift(

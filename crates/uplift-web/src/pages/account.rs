@@ -6,16 +6,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_domain::identity::{Email, NewPassword, TokenLifetime};
+use uplift_domain::identity::{Email, TokenLifetime};
 use uplift_store::{tokens, users};
 
 use crate::app::AppState;
-use crate::auth::password::{hash_password, verify_password};
+use crate::auth::password::{hash_blocking, parse_blocking, verify_blocking};
 use crate::auth::{set_cookie, CurrentUser, SESSION_COOKIE};
 use crate::error::{PageError, Problem};
 use crate::render::render;
 
-const PASSWORD_HINT: &str = "At least 12 characters. A few unrelated words make a strong password.";
+const PASSWORD_HINT: &str = "At least 12 characters, and not your name, email address or your organisation's name. A few unrelated, uncommon words make a strong password.";
 
 #[derive(Debug, Deserialize, Default)]
 pub struct Flash {
@@ -52,6 +52,24 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
+fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<Value>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let mut res = render(
+        state,
+        Some(user),
+        "/account",
+        "account.html",
+        "Your account",
+        context! { password_hint => PASSWORD_HINT, errors => errors },
+    )?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -60,21 +78,24 @@ pub async fn change_password(
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
     let email = Email::parse(&user.user.email).map_err(|e| Problem::Internal(e.to_string()))?;
-    let stored = state
-        .db
-        .user_with_hash(&email)
-        .await?
-        .map(|(_, h)| h)
-        .unwrap_or_default();
     if f.current_password.is_empty() {
         errors.push(err("current_password", "Enter your current password"));
-    } else if !verify_password(&f.current_password, &stored) {
-        errors.push(err(
-            "current_password",
-            "Your current password is not correct",
-        ));
+    } else {
+        let stored = state.db.user_with_hash(&email).await?.map(|(_, h)| h);
+        if !verify_blocking(f.current_password.clone(), stored).await? {
+            errors.push(err(
+                "current_password",
+                "Your current password is not correct",
+            ));
+        }
     }
-    let new = NewPassword::parse(&f.new_password, Some(&email));
+    let new = parse_blocking(
+        f.new_password.clone(),
+        Some(email.clone()),
+        user.user.name.clone(),
+        user.organisation.name.clone(),
+    )
+    .await?;
     match &new {
         Err(e) => errors.push(err("new_password", &capitalise(&e.to_string()))),
         Ok(_) if f.new_password != f.confirm_password => {
@@ -84,20 +105,9 @@ pub async fn change_password(
     }
     let new = match (errors.is_empty(), new) {
         (true, Ok(p)) => p,
-        _ => {
-            let mut res = render(
-                &state,
-                Some(&user),
-                "/account",
-                "account.html",
-                "Your account",
-                context! { password_hint => PASSWORD_HINT, errors => errors },
-            )?;
-            *res.status_mut() = StatusCode::BAD_REQUEST;
-            return Ok(res);
-        }
+        _ => return account_page(&state, &user, errors, StatusCode::BAD_REQUEST),
     };
-    let hash = hash_password(&new).map_err(Problem::Internal)?;
+    let hash = hash_blocking(new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, &user.actor(), &user.user, &hash).await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uplift_domain::identity::Email;
 
 use crate::app::AppState;
-use crate::auth::password::{dummy_hash, verify_password};
+use crate::auth::password::verify_blocking;
 use crate::auth::redirect::local_path;
 use crate::auth::{
     request_cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE,
@@ -153,14 +153,10 @@ pub async fn submit(
         Err(_) => None,
     };
     // Verify against a dummy hash when there is no such user, so timing does
-    // not reveal which emails have accounts.
-    let ok = match &found {
-        Some((u, hash)) => verify_password(&f.password, hash) && u.active,
-        None => {
-            let _ = verify_password(&f.password, dummy_hash());
-            false
-        }
-    };
+    // not reveal which emails have accounts; argon2 runs off the async runtime.
+    let stored = found.as_ref().map(|(_, hash)| hash.clone());
+    let active = found.as_ref().is_some_and(|(u, _)| u.active);
+    let ok = verify_blocking(f.password.clone(), stored).await? && active;
     state
         .db
         .record_sign_in_attempt(&f.email, &client, ok)

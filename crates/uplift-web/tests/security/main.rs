@@ -9,6 +9,7 @@ mod common;
 mod csv_exports;
 mod host_cookies;
 mod multipart_guard;
+mod passwords;
 mod proxy;
 mod redirects;
 mod token_expiry;

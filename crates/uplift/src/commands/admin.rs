@@ -5,12 +5,12 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Result};
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword, TokenLifetime};
+use uplift_domain::identity::{Email, NewPassword, PasswordContext, TokenLifetime};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation, Organisation};
 use uplift_store::users::{self, NewUser};
 use uplift_store::{tokens, Db, Tx};
-use uplift_web::auth::password::{generate_password, hash_password};
+use uplift_web::auth::password::{generate_for, hash_password};
 
 use crate::cli::{OrgCommand, TokenCommand, UserCommand};
 
@@ -69,16 +69,16 @@ pub async fn organisation(db: &Db, tx: &mut Tx, slug: Option<&str>) -> Result<Or
     }
 }
 
-/// The new password: generated (and printed by the caller), or one line of standard input.
-fn password_source(email: &Email, generate: bool) -> Result<(NewPassword, bool)> {
+/// The new password: generated (and printed by the caller), or one line of
+/// standard input, checked by the one password policy for this person.
+fn password_source(context: &PasswordContext<'_>, generate: bool) -> Result<(NewPassword, bool)> {
     if generate || std::io::stdin().is_terminal() {
-        let p = generate_password();
-        return Ok((NewPassword::parse(&p, Some(email))?, true));
+        return Ok((generate_for(context)?, true));
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let line = line.trim_end_matches(['\r', '\n']);
-    Ok((NewPassword::parse(line, Some(email))?, false))
+    Ok((NewPassword::parse(line, context)?, false))
 }
 
 pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
@@ -93,10 +93,18 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
         } => {
             let role: Role = role.parse()?;
             let email = Email::parse(&email)?;
-            let (password, generated) = password_source(&email, generate_password)?;
+            let org = {
+                let mut tx = db.begin_read().await?;
+                organisation(db, &mut tx, org_slug.as_deref()).await?
+            };
+            let context = PasswordContext {
+                email: Some(&email),
+                name: Some(&name),
+                organisation: Some(&org.name),
+            };
+            let (password, generated) = password_source(&context, generate_password)?;
             let hash = hash_password(&password).map_err(|e| anyhow!(e))?;
             let mut tx = db.begin().await?;
-            let org = organisation(db, &mut tx, org_slug.as_deref()).await?;
             let u = users::create(
                 &mut tx,
                 &Actor::cli(),
@@ -127,12 +135,24 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
             generate_password,
         } => {
             let email = Email::parse(&email)?;
-            let (password, generated) = password_source(&email, generate_password)?;
+            let u = {
+                let mut tx = db.begin_read().await?;
+                users::by_email(&mut tx, &email)
+                    .await?
+                    .ok_or_else(|| anyhow!("no user with email {email}"))?
+            };
+            let org = db
+                .organisation(u.organisation_id)
+                .await?
+                .ok_or_else(|| anyhow!("{email} has no organisation"))?;
+            let context = PasswordContext {
+                email: Some(&email),
+                name: Some(&u.name),
+                organisation: Some(&org.name),
+            };
+            let (password, generated) = password_source(&context, generate_password)?;
             let hash = hash_password(&password).map_err(|e| anyhow!(e))?;
             let mut tx = db.begin().await?;
-            let u = users::by_email(&mut tx, &email)
-                .await?
-                .ok_or_else(|| anyhow!("no user with email {email}"))?;
             users::set_password(&mut tx, &Actor::cli(), &u, &hash).await?;
             tx.commit().await?;
             println!(
