@@ -474,10 +474,14 @@ async fn failed_sign_ins_lock_the_account_for_a_while() {
             .sign_in_locked("y@camden.gov.uk", "127.0.0.2", p)
             .await
             .unwrap());
+        // The account alone, whatever the client.
+        assert!(db.account_locked("X@camden.gov.uk", p).await.unwrap());
+        assert!(!db.account_locked("y@camden.gov.uk", p).await.unwrap());
         let short = ThrottlePolicy {
             window: jiff::SignedDuration::from_secs(-1),
             ..p
         };
+        assert!(!db.account_locked("x@camden.gov.uk", short).await.unwrap());
         assert!(!db
             .sign_in_locked("x@camden.gov.uk", "127.0.0.2", short)
             .await

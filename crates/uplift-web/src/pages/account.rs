@@ -11,7 +11,7 @@ use uplift_store::{tokens, users};
 
 use crate::app::AppState;
 use crate::auth::password::{hash_blocking, parse_blocking, verify_blocking};
-use crate::auth::{set_cookie, CurrentUser, SESSION_COOKIE};
+use crate::auth::{set_cookie, ClientAddr, CurrentUser, SESSION_COOKIE};
 use crate::error::{PageError, Problem};
 use crate::render::render;
 
@@ -72,6 +72,7 @@ fn account_page(
 
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     user: CurrentUser,
     Form(f): Form<PasswordForm>,
@@ -80,9 +81,25 @@ pub async fn change_password(
     let email = Email::parse(&user.user.email).map_err(|e| Problem::Internal(e.to_string()))?;
     if f.current_password.is_empty() {
         errors.push(err("current_password", "Enter your current password"));
+    } else if state
+        .db
+        .account_locked(email.as_str(), state.throttle)
+        .await?
+    {
+        // Throttled like sign-in: the password is not even checked.
+        let errors = vec![err(
+            "current_password",
+            "You have entered your current password wrongly too many times. Wait 15 minutes and try again.",
+        )];
+        return account_page(&state, &user, errors, StatusCode::TOO_MANY_REQUESTS);
     } else {
         let stored = state.db.user_with_hash(&email).await?.map(|(_, h)| h);
-        if !verify_blocking(f.current_password.clone(), stored).await? {
+        let ok = verify_blocking(f.current_password.clone(), stored).await?;
+        state
+            .db
+            .record_sign_in_attempt(email.as_str(), &client, ok)
+            .await?;
+        if !ok {
             errors.push(err(
                 "current_password",
                 "Your current password is not correct",

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_throttle;
 mod csv_exports;
 mod host_cookies;
 mod multipart_guard;
