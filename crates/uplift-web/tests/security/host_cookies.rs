@@ -44,7 +44,7 @@ async fn send(
     app.send(b.body(body).unwrap()).await
 }
 
-fn set_cookie<'a>(r: &'a Reply, name: &str) -> String {
+fn set_cookie(r: &Reply, name: &str) -> String {
     r.set_cookies()
         .into_iter()
         .find(|c| c.starts_with(&format!("{name}=")))
