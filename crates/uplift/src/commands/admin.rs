@@ -241,7 +241,7 @@ pub async fn token(db: &Db, cmd: TokenCommand) -> Result<()> {
             let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, &name, lifetime).await?;
             tx.commit().await?;
             let expiry = match &t.expires_at {
-                Some(at) => format!("expires {}", &at[..10]),
+                Some(at) => format!("expires {}", at.get(..10).unwrap_or(at)),
                 None => "no expiry".into(),
             };
             eprintln!("Token {name:?} for {email}, {expiry} (shown once; send it as `Authorization: Bearer TOKEN`):");
