@@ -62,6 +62,7 @@
 
 use serde::Serialize;
 
+pub mod csv;
 mod docx;
 mod image;
 mod pdf;

@@ -1,4 +1,5 @@
-//! Throttling of failed sign-ins, by account and by client address.
+//! Throttling of failed sign-ins (and of the current-password check on the
+//! account page), by account and by client address.
 
 use crate::{now, timestamp, Db, Result};
 
@@ -56,6 +57,19 @@ impl Db {
             .bind(&email).bind(false).bind(&since).bind(client).fetch_one(p).await)?;
         Ok(by_account >= policy.max_failures_per_account
             || by_client >= policy.max_failures_per_client)
+    }
+
+    /// True when the account alone has had too many failures within the
+    /// window: failed sign-ins and failed checks of the current password on
+    /// the account page count together.
+    pub async fn account_locked(&self, email: &str, policy: ThrottlePolicy) -> Result<bool> {
+        let email = email.trim().to_ascii_lowercase();
+        let now_ts = jiff::Timestamp::now();
+        let since = timestamp(now_ts.saturating_sub(policy.window).unwrap_or(now_ts));
+        let failures: i64 = on_pool!(self.pool(), p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND succeeded = $2 AND at >= $3")
+            .bind(&email).bind(false).bind(&since).fetch_one(p).await)?;
+        Ok(failures >= policy.max_failures_per_account)
     }
 }
 

@@ -1,13 +1,16 @@
 //! Personal API tokens for integrations. A token acts with its user's role and
-//! scope; it is shown once and stored only as a hash.
+//! scope; it is shown once and stored only as a hash. It ends when revoked,
+//! when its expiry (if it has one) passes, when its user's password changes
+//! and when its user is disabled.
 
 use serde::Serialize;
 use sqlx::FromRow;
+use uplift_domain::identity::TokenLifetime;
 
 use crate::audit::{self, Actor, Change};
 use crate::secret;
 use crate::users::{User, COLS};
-use crate::{now, Db, Result, StoreError, Tx};
+use crate::{now, timestamp, Db, Result, StoreError, Tx};
 
 /// Every token starts with this, so leaked tokens are easy to find.
 pub const TOKEN_PREFIX: &str = "upl_";
@@ -21,9 +24,23 @@ pub struct ApiToken {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When it stops working (RFC 3339), if it was given an expiry.
+    pub expires_at: Option<String>,
 }
 
-const TOKEN_COLS: &str = "id, user_id, name, prefix, created_at, last_used_at, revoked_at";
+impl ApiToken {
+    /// Not revoked and not past its expiry.
+    pub fn is_live(&self) -> bool {
+        self.revoked_at.is_none()
+            && self
+                .expires_at
+                .as_deref()
+                .is_none_or(|e| e > now().as_str())
+    }
+}
+
+const TOKEN_COLS: &str =
+    "id, user_id, name, prefix, created_at, last_used_at, revoked_at, expires_at";
 
 /// True when `s` has the shape of a token Uplift issues.
 pub fn well_formed(s: &str) -> bool {
@@ -31,12 +48,14 @@ pub fn well_formed(s: &str) -> bool {
         .is_some_and(|rest| rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Creates a token for a user; returns the record and the token itself (shown once).
+/// Creates a token for a user, expiring after `lifetime` if given; returns
+/// the record and the token itself (shown once).
 pub async fn create(
     tx: &mut Tx,
     actor: &Actor,
     user: &User,
     name: &str,
+    lifetime: Option<TokenLifetime>,
 ) -> Result<(ApiToken, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -46,12 +65,18 @@ pub async fn create(
     }
     let plain = secret::generate(TOKEN_PREFIX);
     let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let created = jiff::Timestamp::now();
+    let expires_at = lifetime.map(|l| {
+        let days = jiff::SignedDuration::from_hours(i64::from(l.days()) * 24);
+        timestamp(created.saturating_add(days).unwrap_or(created))
+    });
     let sql = format!(
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLS}"
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLS}"
     );
     let token: ApiToken = on_tx!(tx, c => sqlx::query_as(&sql)
-        .bind(user.id).bind(name).bind(secret::hash(&plain)).bind(&prefix).bind(now())
-        .fetch_one(&mut **c).await)?;
+        .bind(user.id).bind(name).bind(secret::hash(&plain)).bind(&prefix).bind(timestamp(created))
+        .bind(&expires_at).fetch_one(&mut **c).await)?;
     audit::record(
         tx,
         actor,
@@ -88,15 +113,31 @@ pub async fn revoke(tx: &mut Tx, actor: &Actor, user: &User, token_id: i64) -> R
     Ok(after)
 }
 
+/// Revokes every token of a user that is not revoked yet (their password
+/// changed, or they were disabled), each change audited; returns how many.
+pub(crate) async fn revoke_all(tx: &mut Tx, actor: &Actor, user: &User) -> Result<usize> {
+    let sql = format!(
+        "SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
+    );
+    let live: Vec<ApiToken> =
+        on_tx!(tx, c => sqlx::query_as(&sql).bind(user.id).fetch_all(&mut **c).await)?;
+    for t in &live {
+        revoke(tx, actor, user, t.id).await?;
+    }
+    Ok(live.len())
+}
+
 impl Db {
-    /// The active user a token acts for, if the token is live.
+    /// The active user a token acts for, if the token is live (not revoked,
+    /// not expired).
     pub async fn token_user(&self, plain: &str) -> Result<Option<User>> {
         if !well_formed(plain) {
             return Ok(None);
         }
         let sql = format!(
             "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = $2",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = $2
+               AND (t.expires_at IS NULL OR t.expires_at > $3)",
             COLS.split(", ")
                 .map(|c| format!("u.{c}"))
                 .collect::<Vec<_>>()
@@ -104,7 +145,7 @@ impl Db {
         );
         let found = on_pool!(self.pool(), p => {
             use sqlx::{FromRow, Row};
-            sqlx::query(&sql).bind(secret::hash(plain)).bind(true).fetch_optional(p).await?
+            sqlx::query(&sql).bind(secret::hash(plain)).bind(true).bind(now()).fetch_optional(p).await?
                 .map(|r| -> Result<(i64, User)> { Ok((r.try_get("token_id")?, User::from_row(&r)?)) })
                 .transpose()
         })?;

@@ -109,8 +109,8 @@ pub async fn by_email(tx: &mut Tx, email: &Email) -> Result<Option<User>> {
     Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(&mut **c).await)?)
 }
 
-/// Replaces a user's password hash. The audit entry says the password changed,
-/// never what it is.
+/// Replaces a user's password hash; every session and API token of the user
+/// ends. The audit entry says the password changed, never what it is.
 pub async fn set_password(
     tx: &mut Tx,
     actor: &Actor,
@@ -120,7 +120,7 @@ pub async fn set_password(
     let t = now();
     on_tx!(tx, c => sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash).bind(&t).bind(user.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
-    // Every session of the user ends with the old password.
+    // Every session and token of the user ends with the old password.
     on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
     audit::record(
@@ -131,14 +131,16 @@ pub async fn set_password(
             user.id,
             Some(user.organisation_id),
             &serde_json::json!({"password": "(previous)"}),
-            &serde_json::json!({"password": "(changed)", "sessions": "ended"}),
+            &serde_json::json!({"password": "(changed)", "sessions": "ended", "api_tokens": "revoked"}),
         ),
     )
     .await?;
+    crate::tokens::revoke_all(tx, actor, user).await?;
     Ok(())
 }
 
-/// Turns a user on or off; an inactive user cannot sign in or use tokens.
+/// Turns a user on or off. Turning them off ends their sessions and revokes
+/// their API tokens at once (turning them on again brings neither back).
 pub async fn set_active(tx: &mut Tx, actor: &Actor, user: &User, active: bool) -> Result<User> {
     let sql =
         format!("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3 RETURNING {COLS}");
@@ -154,6 +156,9 @@ pub async fn set_active(tx: &mut Tx, actor: &Actor, user: &User, active: bool) -
         Change::updated("user", user.id, Some(user.organisation_id), user, &after),
     )
     .await?;
+    if !active {
+        crate::tokens::revoke_all(tx, actor, user).await?;
+    }
     Ok(after)
 }
 

@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL with identical content, and refuses damaged files.
 
 use uplift_domain::access::Role;
-use uplift_domain::identity::Email;
+use uplift_domain::identity::{Email, TokenLifetime};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation};
 use uplift_store::testkit;
@@ -39,7 +39,9 @@ async fn fill(db: &Db) {
         )
         .await
         .unwrap();
-        tokens::create(&mut tx, &Actor::cli(), &u, "integration")
+        // Every other token with an expiry, so the column round-trips set and unset.
+        let lifetime = (i % 2 == 0).then(|| TokenLifetime::from_days(90).unwrap());
+        tokens::create(&mut tx, &Actor::cli(), &u, "integration", lifetime)
             .await
             .unwrap();
     }

@@ -319,7 +319,7 @@ async fn tokens_are_hashed_scoped_and_revocable() {
         let o = org(&db, "camden").await;
         let u = user(&db, o.id, "a@camden.gov.uk", Role::Adviser).await;
         let mut tx = db.begin().await.unwrap();
-        let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "nightly export")
+        let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "nightly export", None)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -352,6 +352,104 @@ async fn tokens_are_hashed_scoped_and_revocable() {
 }
 
 #[tokio::test]
+async fn tokens_end_with_a_password_reset_a_disabled_user_and_their_expiry() {
+    use uplift_domain::identity::TokenLifetime;
+    for (db, _g) in each_backend().await {
+        let o = org(&db, "camden").await;
+        let u = user(&db, o.id, "a@camden.gov.uk", Role::Adviser).await;
+        let other = user(&db, o.id, "b@camden.gov.uk", Role::Adviser).await;
+        let mint = |who: users::User, days: Option<i64>| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let lifetime = days.map(|d| TokenLifetime::from_days(d).unwrap());
+                let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &who, "export", lifetime)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                (t, plain)
+            }
+        };
+        // An expiry is stored as a time 30 days on, and the token works until then.
+        let (t, plain) = mint(u.clone(), Some(30)).await;
+        let expires = t.expires_at.clone().unwrap();
+        let in_30_days = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_hours(30 * 24))
+            .unwrap();
+        let stored: jiff::Timestamp = expires.parse().unwrap();
+        assert!(
+            (stored.as_second() - in_30_days.as_second()).abs() < 60,
+            "{expires}"
+        );
+        assert!(t.is_live());
+        assert_eq!(
+            db.token_user(&plain).await.unwrap().map(|u| u.id),
+            Some(u.id)
+        );
+        // Past its expiry it is refused like a revoked one.
+        exec(
+            &db,
+            &format!(
+                "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE id = {}",
+                t.id
+            ),
+        )
+        .await
+        .unwrap();
+        assert!(db.token_user(&plain).await.unwrap().is_none());
+        assert!(!db.tokens(u.id).await.unwrap()[0].is_live());
+        // A password reset revokes every token of the user (not others'), audited.
+        let (_, a) = mint(u.clone(), None).await;
+        let (_, b) = mint(u.clone(), Some(366)).await;
+        let (_, theirs) = mint(other.clone(), None).await;
+        let mut tx = db.begin().await.unwrap();
+        users::set_password(&mut tx, &Actor::cli(), &u, "$argon2id$new")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for p in [&a, &b] {
+            assert!(db.token_user(p).await.unwrap().is_none());
+        }
+        assert!(db.token_user(&theirs).await.unwrap().is_some());
+        let revoked = db
+            .audit_entries(&AuditFilter {
+                entity: Some("api_token".into()),
+                action: Some("update".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            revoked.len(),
+            3,
+            "the expired one too: every token not yet revoked"
+        );
+        // Disabling a user revokes their tokens; enabling them does not bring them back.
+        let (_, c) = mint(other.clone(), None).await;
+        let mut tx = db.begin().await.unwrap();
+        let off = users::set_active(&mut tx, &Actor::cli(), &other, false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(db.token_user(&c).await.unwrap().is_none());
+        let mut tx = db.begin().await.unwrap();
+        users::set_active(&mut tx, &Actor::cli(), &off, true)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for p in [&c, &theirs] {
+            assert!(db.token_user(p).await.unwrap().is_none(), "still revoked");
+        }
+        assert!(db
+            .tokens(other.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.revoked_at.is_some()));
+    }
+}
+
+#[tokio::test]
 async fn failed_sign_ins_lock_the_account_for_a_while() {
     use uplift_store::throttle::ThrottlePolicy;
     for (db, _g) in each_backend().await {
@@ -376,10 +474,14 @@ async fn failed_sign_ins_lock_the_account_for_a_while() {
             .sign_in_locked("y@camden.gov.uk", "127.0.0.2", p)
             .await
             .unwrap());
+        // The account alone, whatever the client.
+        assert!(db.account_locked("X@camden.gov.uk", p).await.unwrap());
+        assert!(!db.account_locked("y@camden.gov.uk", p).await.unwrap());
         let short = ThrottlePolicy {
             window: jiff::SignedDuration::from_secs(-1),
             ..p
         };
+        assert!(!db.account_locked("x@camden.gov.uk", short).await.unwrap());
         assert!(!db
             .sign_in_locked("x@camden.gov.uk", "127.0.0.2", short)
             .await

@@ -14,6 +14,7 @@ use uplift_store::sessions::SessionPolicy;
 use uplift_store::throttle::ThrottlePolicy;
 use uplift_store::Db;
 
+use crate::auth::client::TrustedProxies;
 use crate::routes;
 
 /// When cookies get the `Secure` attribute.
@@ -48,6 +49,8 @@ pub struct WebConfig {
     pub cookie_secure: CookieSecure,
     /// The largest attachment accepted on a visit or note, in bytes.
     pub attachment_max_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -58,6 +61,7 @@ impl Default for WebConfig {
             session_absolute_hours: 12,
             cookie_secure: CookieSecure::Auto,
             attachment_max_bytes: 10 * 1024 * 1024,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum Problem {
     NotFound,
     Conflict(String),
     TooManyRequests(String),
+    /// A request body larger than accepted (413).
+    TooLarge(String),
     Internal(String),
     /// Refused input, each `(field, message)`: 422, and in the API
     /// `{"error", "errors": [{"field", "message"}]}`. Pages show these on the
@@ -32,6 +34,7 @@ impl Problem {
             Problem::NotFound => StatusCode::NOT_FOUND,
             Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Problem::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
@@ -43,6 +46,7 @@ impl Problem {
             Problem::BadRequest(m)
             | Problem::Conflict(m)
             | Problem::TooManyRequests(m)
+            | Problem::TooLarge(m)
             | Problem::Unauthenticated(m) => m.clone(),
             Problem::Forbidden => "You do not have permission to do this.".into(),
             Problem::NotFound => "Page not found.".into(),
@@ -65,6 +69,7 @@ impl Problem {
             Problem::NotFound => "Page not found",
             Problem::Conflict(_) => "This has changed",
             Problem::TooManyRequests(_) => "Too many attempts",
+            Problem::TooLarge(_) => "The upload is too large",
             Problem::Internal(_) => "Sorry, there is a problem with the service",
             Problem::Invalid(_) => "There is a problem with your request",
         }

@@ -15,3 +15,4 @@ pub mod security;
 pub mod templates;
 
 pub use app::{router, serve, AppState, CookieSecure, WebConfig};
+pub use auth::client::TrustedProxies;

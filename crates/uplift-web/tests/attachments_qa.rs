@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::{Reply, TestApp, OTHER_SCHOOL, OWN_SCHOOL, PASSWORD};
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, NewPassword, PasswordContext};
 use uplift_store::audit::Actor;
 use uplift_store::users::{self, NewUser};
 use uplift_web::auth::password::hash_password;
@@ -332,7 +332,8 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
 }
 
 async fn add_panel(app: &TestApp, email: &str) -> i64 {
-    let hash = hash_password(&NewPassword::parse(PASSWORD, None).unwrap()).unwrap();
+    let hash =
+        hash_password(&NewPassword::parse(PASSWORD, &PasswordContext::default()).unwrap()).unwrap();
     let e = Email::parse(email).unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let u = users::create(

@@ -64,7 +64,7 @@ async fn cookies_are_secure_behind_tls() {
     assert!(r
         .set_cookies()
         .iter()
-        .any(|c| c.starts_with("uplift_csrf=") && c.contains("Secure")));
+        .any(|c| c.starts_with("__Host-uplift_csrf=") && c.contains("Secure")));
     assert!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).is_some());
 }
 

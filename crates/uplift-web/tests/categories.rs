@@ -236,7 +236,13 @@ async fn the_estate_assessment_page_csv_and_api_agree() {
         .estate_assessment(app.org_id, &policy, today)
         .await
         .unwrap();
-    assert_eq!(csv.body, expected.to_csv());
+    assert_eq!(
+        csv.body,
+        uplift_docs::csv::to_string(
+            uplift_domain::policy::EstateAssessment::CSV_HEADER,
+            &expected.csv_rows()
+        )
+    );
     for p in &expected.placements {
         assert!(
             page.body.contains(&p.category_label),

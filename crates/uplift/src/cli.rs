@@ -151,13 +151,24 @@ pub enum UserCommand {
         generate_password: bool,
     },
     /// Set a new password (read from standard input, or generated and printed)
-    /// and end the user's sessions.
+    /// and end the user's sessions and API tokens.
     Reset {
         #[arg(long)]
         email: String,
         /// Generate a strong password and print it.
         #[arg(long)]
         generate_password: bool,
+    },
+    /// Disable a user: they can no longer sign in, and their sessions and API
+    /// tokens end at once (audited).
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again (audited). Their old API tokens stay revoked.
+    Enable {
+        #[arg(long)]
+        email: String,
     },
     /// List the users of an organisation.
     List {
@@ -176,6 +187,9 @@ pub enum TokenCommand {
         /// What the token is for, e.g. "finance export".
         #[arg(long, default_value = "api")]
         name: String,
+        /// The token stops working after this many days (1 to 366). Default: no expiry.
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        expires_in_days: Option<String>,
     },
 }
 

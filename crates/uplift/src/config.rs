@@ -44,6 +44,9 @@ pub struct Config {
     pub public_url: String,
     /// The largest attachment accepted on a visit or note, in megabytes.
     pub attachment_max_mb: u64,
+    /// Reverse proxies (comma-separated IP addresses or CIDR ranges) whose
+    /// `X-Forwarded-For` names the client; empty: the TCP peer is the client.
+    pub trusted_proxies: String,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             smtp_password: None,
             public_url: "http://127.0.0.1:8080".into(),
             attachment_max_mb: 10,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -98,6 +102,7 @@ impl std::fmt::Debug for Config {
             )
             .field("public_url", &self.public_url)
             .field("attachment_max_mb", &self.attachment_max_mb)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -125,6 +130,7 @@ impl Config {
         set(&mut c.smtp_host, "UPLIFT_SMTP_HOST");
         set(&mut c.smtp_from, "UPLIFT_SMTP_FROM");
         set(&mut c.public_url, "UPLIFT_PUBLIC_URL");
+        set(&mut c.trusted_proxies, "UPLIFT_TRUSTED_PROXIES");
         if let Some(v) = env("UPLIFT_SMTP_USERNAME") {
             c.smtp_username = Some(v);
         }
@@ -214,6 +220,7 @@ impl Config {
                 self.attachment_max_mb
             );
         }
+        self.trusted_proxies()?;
         if SmtpSecurity::parse(&self.smtp_security).is_none() {
             bail!(
                 "smtp_security must be {}, not {:?}",
@@ -234,6 +241,12 @@ impl Config {
             smtp.check().map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(())
+    }
+
+    /// The reverse proxies trusted to name the client.
+    pub fn trusted_proxies(&self) -> Result<uplift_web::TrustedProxies> {
+        uplift_web::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
     }
 
     /// The SMTP settings, when email is configured (smtp_host set).
@@ -414,6 +427,47 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("s3cret-pw"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_environment() {
+        assert!(Config::default().trusted_proxies().unwrap().is_empty());
+        let c = Config::load(
+            None,
+            env_of(&[("UPLIFT_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")]),
+        )
+        .unwrap();
+        let t = c.trusted_proxies().unwrap();
+        assert_eq!(
+            t,
+            uplift_web::TrustedProxies::parse("10.0.0.0/8,192.0.2.10").unwrap()
+        );
+        assert!(!t.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("u.toml");
+        std::fs::write(&f, "trusted_proxies = \"127.0.0.1, ::1\"\n").unwrap();
+        assert!(!Config::load(Some(&f), |_| None)
+            .unwrap()
+            .trusted_proxies()
+            .unwrap()
+            .is_empty());
+        let e = Config::load(None, env_of(&[("UPLIFT_TRUSTED_PROXIES", "10.0.0.0/40")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("trusted_proxies") && e.contains("10.0.0.0/40"),
+            "{e}"
+        );
+        let e = Config::load(
+            None,
+            env_of(&[("UPLIFT_TRUSTED_PROXIES", "proxy.internal")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("trusted_proxies") && e.contains("proxy.internal"),
+            "{e}"
+        );
     }
 
     #[test]

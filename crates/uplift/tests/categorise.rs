@@ -177,6 +177,31 @@ fn apply_records_first_categories_once_and_csv_matches_json() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("({n} unchanged)")));
 }
 
+#[tokio::test]
+async fn the_csv_neutralises_a_name_a_spreadsheet_would_run() {
+    let (_dir, db) = demo();
+    let store = uplift_store::Db::connect(&db).await.unwrap();
+    store
+        .execute_raw(
+            "UPDATE schools SET name = '=HYPERLINK(\"http://evil.example\",\"Click\")' WHERE urn = 100005",
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let csv = ok(&uplift(
+        &db,
+        &["categorise", "--format", "csv", "--as-of", AS_OF],
+    ));
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("100005,"))
+        .expect("the school's row");
+    assert!(
+        row.starts_with("100005,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\","),
+        "{row}"
+    );
+}
+
 #[test]
 fn policy_check_and_use_refuse_bad_policies_with_line_and_column() {
     let (dir, db) = demo();

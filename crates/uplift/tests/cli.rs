@@ -94,6 +94,8 @@ fn help_works_for_every_command() {
         vec!["serve", "--help"],
         vec!["user", "add", "--help"],
         vec!["user", "reset", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["user", "enable", "--help"],
         vec!["token", "create", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
@@ -160,6 +162,122 @@ fn users_and_tokens_from_the_command_line() {
     assert!(list.contains("lead@camden.example") && list.contains("a@camden.example"));
 }
 
+#[tokio::test]
+async fn tokens_expire_and_end_with_a_reset_or_a_disabled_user() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    setup(&db);
+    let lead = "lead@camden.example";
+    let create = |days: Option<&str>| {
+        let mut args = vec!["token", "create", "--email", lead, "--name", "nightly"];
+        if let Some(d) = days {
+            args.extend(["--expires-in-days", d]);
+        }
+        uplift(&db, &args, None)
+    };
+    for bad in ["0", "367", "soon", "-3", ""] {
+        fails(&create(Some(bad)), "--expires-in-days");
+    }
+    let out = create(Some("30"));
+    let token = ok(&out).trim().to_string();
+    let expiry = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(30 * 24))
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("expires {expiry}")), "{said}");
+    let store = uplift_store::Db::connect(&db).await.unwrap();
+    assert!(store.token_user(&token).await.unwrap().is_some());
+    // Disabling ends the tokens at once; enabling does not bring them back.
+    let out = ok(&uplift(&db, &["user", "disable", "--email", lead], None));
+    assert!(
+        out.contains("Disabled") && out.contains("API tokens"),
+        "{out}"
+    );
+    assert!(store.token_user(&token).await.unwrap().is_none());
+    assert!(ok(&uplift(&db, &["user", "list"], None)).contains("inactive"));
+    fails(&create(None), "inactive");
+    let out = ok(&uplift(&db, &["user", "enable", "--email", lead], None));
+    assert!(out.contains("Enabled"), "{out}");
+    assert!(store.token_user(&token).await.unwrap().is_none());
+    // A password reset ends the tokens made since.
+    let token = ok(&create(None)).trim().to_string();
+    assert!(store.token_user(&token).await.unwrap().is_some());
+    let out = ok(&uplift(
+        &db,
+        &["user", "reset", "--email", lead],
+        Some("another good passphrase\n"),
+    ));
+    assert!(out.contains("API tokens have ended"), "{out}");
+    assert!(store.token_user(&token).await.unwrap().is_none());
+    fails(
+        &uplift(
+            &db,
+            &["user", "disable", "--email", "nobody@camden.example"],
+            None,
+        ),
+        "no user",
+    );
+    // Both changes are in the audit log, by the command line.
+    let entries = store
+        .audit_entries(&uplift_store::audit::AuditFilter {
+            entity: Some("user".into()),
+            action: Some("update".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actives: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.after_json.as_deref())
+        .filter(|a| a.contains("\"active\""))
+        .collect();
+    assert_eq!(actives.len(), 2, "{entries:?}");
+    assert!(entries.iter().all(|e| e.actor == "cli"));
+    store.close().await;
+}
+
+#[test]
+fn weak_or_personal_passwords_are_refused_with_the_reason() {
+    let dir = TempDir::new();
+    let db = sqlite(&dir);
+    setup(&db);
+    for (password, why) in [
+        ("password1234\n", "harder to guess"),
+        ("camden council rocks\n", "name of your organisation"),
+        ("sam.head@camden.example 1\n", "email address"),
+        ("robin ashworth 2026\n", "your name"),
+    ] {
+        fails(
+            &uplift(
+                &db,
+                &[
+                    "user",
+                    "add",
+                    "--email",
+                    "sam.head@camden.example",
+                    "--name",
+                    "Robin Ashworth",
+                    "--role",
+                    "adviser",
+                ],
+                Some(password),
+            ),
+            why,
+        );
+    }
+    fails(
+        &uplift(
+            &db,
+            &["user", "reset", "--email", "lead@camden.example"],
+            Some("Camden Council 2027\n"),
+        ),
+        "name of your organisation",
+    );
+    assert!(!ok(&uplift(&db, &["user", "list"], None)).contains("sam.head"));
+}
+
 #[test]
 fn bad_input_gets_one_line_a_failure_and_changes_nothing() {
     let dir = TempDir::new();
@@ -216,7 +334,7 @@ fn bad_input_gets_one_line_a_failure_and_changes_nothing() {
             ],
             Some("short\n"),
         ),
-        "too weak",
+        "at least 12 characters",
     );
     fails(
         &uplift(

@@ -130,26 +130,25 @@ impl EstateAssessment {
         }
     }
 
-    /// The assessment as CSV (RFC 4180: CRLF line ends, fields quoted when
-    /// they hold a comma, quote or line break), one row per school.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        write_row(
-            &mut out,
-            &[
-                "urn",
-                "name",
-                "category",
-                "category_label",
-                "rag",
-                "causing_concern",
-                "last_year_category",
-                "movement",
-                "flags",
-                "proposals",
-                "rationale",
-            ],
-        );
+    /// The columns of the assessment as a table (`uplift categorise --format
+    /// csv` and `/estate-assessment.csv` write it with `uplift_docs::csv`).
+    pub const CSV_HEADER: &'static [&'static str] = &[
+        "urn",
+        "name",
+        "category",
+        "category_label",
+        "rag",
+        "causing_concern",
+        "last_year_category",
+        "movement",
+        "flags",
+        "proposals",
+        "rationale",
+    ];
+
+    /// The assessment as rows under [`Self::CSV_HEADER`], one per school.
+    pub fn csv_rows(&self) -> Vec<Vec<String>> {
+        let mut out = Vec::with_capacity(self.placements.len());
         for p in &self.placements {
             let moved = self.movements.iter().find(|m| m.urn == p.urn);
             // A school with no movement kept last year's category.
@@ -172,24 +171,20 @@ impl EstateAssessment {
                 })
                 .collect();
             let rationale: Vec<&str> = p.rationale.iter().map(|r| r.summary.as_str()).collect();
-            let urn = p.urn.to_string();
             let dir = moved.map_or(Direction::Unchanged, |m| m.direction);
-            write_row(
-                &mut out,
-                &[
-                    &urn,
-                    &p.name,
-                    &p.category,
-                    &p.category_label,
-                    p.rag.as_str(),
-                    if p.causing_concern { "yes" } else { "no" },
-                    from.unwrap_or(""),
-                    dir.as_str(),
-                    &p.flags.set_names().join("; "),
-                    &proposals.join("; "),
-                    &rationale.join(" | "),
-                ],
-            );
+            out.push(vec![
+                p.urn.to_string(),
+                p.name.clone(),
+                p.category.clone(),
+                p.category_label.clone(),
+                p.rag.as_str().to_string(),
+                if p.causing_concern { "yes" } else { "no" }.to_string(),
+                from.unwrap_or("").to_string(),
+                dir.as_str().to_string(),
+                p.flags.set_names().join("; "),
+                proposals.join("; "),
+                rationale.join(" | "),
+            ]);
         }
         out
     }
@@ -207,23 +202,4 @@ fn movement(policy: &Policy, from: Option<&str>, to: &str) -> Direction {
         (Some(_), Some(_)) => Direction::LessConcerning,
         _ => Direction::Changed,
     }
-}
-
-/// Quotes one CSV field when needed.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn write_row(out: &mut String, fields: &[&str]) {
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_field(f));
-    }
-    out.push_str("\r\n");
 }

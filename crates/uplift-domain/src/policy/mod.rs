@@ -8,7 +8,7 @@
 //! let facts: Vec<SchoolFacts> = /* assembled by the store from the register */;
 //! let placements = categorise_estate(&policy, &facts);     // one Placement per school
 //! let assessment = EstateAssessment::new(&policy, placements, &last_year_categories);
-//! let csv = assessment.to_csv();
+//! let rows = assessment.csv_rows();                         // under EstateAssessment::CSV_HEADER
 //! ```
 //!
 //! * [`Policy::parse`]`(name, text) -> Result<Policy, Vec<PolicyError>>`: loads
@@ -113,7 +113,7 @@ pub use engine::{
     categorise, categorise_estate, entitlements_in, Entitlements, Placement, Proposal,
     ProposalAction, RemovalCheck, RuleKind, RuleOutcome,
 };
-pub use estate::{csv_field, CategoryCount, Direction, EstateAssessment, Movement};
+pub use estate::{CategoryCount, Direction, EstateAssessment, Movement};
 pub use facts::{
     catalogue, concern_rank, describe_fact, grade_rank, inspection_date, lowest_key_judgement,
     months_between, report_card_rank, unmet_after_compliance, FactInfo, FactType, FactValue,

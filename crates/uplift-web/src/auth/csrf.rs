@@ -5,11 +5,12 @@
 //! random cookie echoed in the form (double submit). Requests authenticated
 //! with a bearer token carry no cookie and need no CSRF token.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method};
+use futures_util::StreamExt;
 
-use crate::auth::{cookie, CurrentUser, Via, PRE_SESSION_CSRF_COOKIE};
+use crate::auth::{cookie, CurrentUser, Via};
 use crate::error::Problem;
 
 /// The largest form body read to find the token.
@@ -51,25 +52,39 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 /// Checks an unsafe request; returns it (with its body intact) or the problem.
-pub async fn verify(req: Request) -> Result<Request, Problem> {
-    verify_with_limit(req, DEFAULT_MULTIPART_LIMIT).await
+/// `pre_session_cookie` is the pre-sign-in CSRF cookie's name on this request.
+pub async fn verify(req: Request, pre_session_cookie: &str) -> Result<Request, Problem> {
+    verify_with_limit(req, DEFAULT_MULTIPART_LIMIT, pre_session_cookie).await
 }
 
 /// The largest multipart body read to find the token when no limit is given.
 pub const DEFAULT_MULTIPART_LIMIT: usize = 11 * 1024 * 1024;
 
-/// As [`verify`]; a multipart form (a file upload) is read up to
-/// `multipart_limit` bytes and its `csrf_token` field checked before the
-/// handler sees the file.
-pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<Request, Problem> {
+/// As [`verify`]; a multipart form (a file upload) must be a signed-in
+/// user's, its first field the `csrf_token`, checked before anything more of
+/// the body is read, and at most `multipart_limit` bytes in all. Nobody
+/// signed out has a reason to send one, so it is refused unread.
+pub async fn verify_with_limit(
+    req: Request,
+    multipart_limit: usize,
+    pre_session_cookie: &str,
+) -> Result<Request, Problem> {
     if is_safe(req.method()) {
         return Ok(req);
     }
     let user = req.extensions().get::<CurrentUser>();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let multipart = content_type.starts_with("multipart/form-data");
     let expected = match user.map(|u| &u.via) {
         Some(Via::Token) => return Ok(req),
         Some(Via::Session(s)) => s.csrf_token.clone(),
-        None => match cookie(req.headers(), PRE_SESSION_CSRF_COOKIE) {
+        None if multipart => return Err(expired()),
+        None => match cookie(req.headers(), pre_session_cookie) {
             Some(c) => c.to_string(),
             None => return Err(expired()),
         },
@@ -88,13 +103,7 @@ pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<R
             Err(expired())
         };
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    if content_type.starts_with("multipart/form-data") {
+    if multipart {
         return verify_multipart(req, &expected, multipart_limit).await;
     }
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
@@ -115,8 +124,75 @@ pub async fn verify_with_limit(req: Request, multipart_limit: usize) -> Result<R
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// Finds the `csrf_token` field of a multipart form (read whole, up to
-/// `limit`) and compares it; the request goes on with the same bytes.
+/// The most of a multipart body read to find its first field, the token.
+const MAX_FIRST_PART: usize = 16 * 1024;
+
+/// What the start of a multipart body says about its first field.
+#[derive(Debug, PartialEq, Eq)]
+enum FirstField {
+    /// The first field is the one wanted, with this value.
+    Value(String),
+    /// The first field is another one, or the body is not multipart.
+    Other,
+    /// Not enough has been read to tell.
+    NeedMore,
+}
+
+/// Looks at the start of a multipart/form-data body (RFC 7578): is its first
+/// field `name`, and what is its value?
+fn first_field(head: &[u8], boundary: &str, name: &str) -> FirstField {
+    let opening = format!("--{boundary}\r\n");
+    let o = opening.as_bytes();
+    if head.len() < o.len() {
+        return if o.starts_with(head) {
+            FirstField::NeedMore
+        } else {
+            FirstField::Other
+        };
+    }
+    if !head.starts_with(o) {
+        return FirstField::Other;
+    }
+    let rest = &head[o.len()..];
+    let Some(split) = find(rest, b"\r\n\r\n") else {
+        return FirstField::NeedMore;
+    };
+    let headers = String::from_utf8_lossy(&rest[..split]);
+    let wanted = format!("name=\"{name}\"");
+    let is_it = headers.split("\r\n").any(|l| {
+        l.to_ascii_lowercase().starts_with("content-disposition:")
+            && l.split(';').any(|p| p.trim() == wanted)
+    });
+    if !is_it {
+        return FirstField::Other;
+    }
+    let value = &rest[split + 4..];
+    let delimiter = format!("\r\n--{boundary}");
+    match find(value, delimiter.as_bytes()) {
+        Some(end) => String::from_utf8(value[..end].to_vec())
+            .map(FirstField::Value)
+            .unwrap_or(FirstField::Other),
+        None => FirstField::NeedMore,
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn too_large(limit: usize) -> Problem {
+    Problem::TooLarge(format!(
+        "The upload is too large: files must be smaller than {}. Go back and choose a smaller file.",
+        uplift_store::attachments::human_size(limit.saturating_sub(1024 * 1024) as u64)
+    ))
+}
+
+/// Checks the `csrf_token` field of a multipart form before any of the rest
+/// of the body is read: it must be the form's first field (browsers send
+/// fields in the order of the form, and Uplift's forms put it first). A body
+/// declared larger than `limit` is refused unread. The request goes on with
+/// the bytes read so far followed by the rest of the body as it arrives, at
+/// most `limit` bytes in all, so nothing is buffered here.
 async fn verify_multipart(req: Request, expected: &str, limit: usize) -> Result<Request, Problem> {
     let boundary = req
         .headers()
@@ -129,53 +205,55 @@ async fn verify_multipart(req: Request, expected: &str, limit: usize) -> Result<
         })
         .filter(|b| !b.is_empty())
         .ok_or_else(expired)?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit).await.map_err(|_| {
-        Problem::BadRequest(format!(
-            "The upload is too large: files must be smaller than {}. Go back and choose a smaller file.",
-            uplift_store::attachments::human_size(limit.saturating_sub(1024 * 1024) as u64)
-        ))
-    })?;
-    let supplied = multipart_field(&bytes, &boundary, "csrf_token").unwrap_or_default();
+    let mut stream = body.into_data_stream();
+    let mut head: Vec<u8> = Vec::new();
+    let supplied = loop {
+        match first_field(&head, &boundary, "csrf_token") {
+            FirstField::Value(v) => break v,
+            FirstField::Other => return Err(expired()),
+            FirstField::NeedMore if head.len() >= MAX_FIRST_PART => return Err(expired()),
+            FirstField::NeedMore => match stream.next().await {
+                Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                Some(Err(_)) => {
+                    return Err(Problem::BadRequest(
+                        "The upload could not be read. Go back and try again.".into(),
+                    ))
+                }
+                None => return Err(expired()),
+            },
+        }
+    };
     if !constant_time_eq(&supplied, expected) {
         return Err(expired());
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-/// The text of a small field of a multipart/form-data body (RFC 7578).
-fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
-    let delimiter = format!("--{boundary}");
-    let wanted = format!("name=\"{name}\"");
-    let d = delimiter.as_bytes();
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while i + d.len() <= body.len() {
-        if &body[i..i + d.len()] == d {
-            starts.push(i);
-            i += d.len();
-        } else {
-            i += 1;
-        }
+    if head.len() > limit {
+        return Err(too_large(limit));
     }
-    for w in starts.windows(2) {
-        let part = &body[w[0] + d.len()..w[1]];
-        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
-        let Some(split) = part.windows(4).position(|x| x == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&part[..split]);
-        let is_it = head.lines().any(|l| {
-            l.to_ascii_lowercase().starts_with("content-disposition:")
-                && l.split(';').any(|p| p.trim() == wanted)
-        });
-        if is_it {
-            let value = &part[split + 4..];
-            let value = value.strip_suffix(b"\r\n").unwrap_or(value);
-            return String::from_utf8(value.to_vec()).ok();
+    let mut left = limit - head.len();
+    let rest = stream.map(move |chunk| match chunk {
+        Ok(c) if c.len() > left => Err(axum::Error::new(std::io::Error::other(
+            "the upload is larger than the limit",
+        ))),
+        Ok(c) => {
+            left -= c.len();
+            Ok(c)
         }
-    }
-    None
+        Err(e) => Err(e),
+    });
+    let first = futures_util::stream::iter([Ok::<_, axum::Error>(Bytes::from(head))]);
+    Ok(Request::from_parts(
+        parts,
+        Body::from_stream(first.chain(rest)),
+    ))
 }
 
 fn expired() -> Problem {
@@ -205,14 +283,38 @@ mod tests {
     }
 
     #[test]
-    fn the_token_field_of_a_multipart_form_is_found() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 csrf_token\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ--\r\n";
+    fn the_first_field_of_a_multipart_form_is_read_only_as_far_as_needed() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF";
         assert_eq!(
-            multipart_field(body, "XyZ", "csrf_token").as_deref(),
-            Some("abc123")
+            first_field(body, "XyZ", "csrf_token"),
+            FirstField::Value("abc123".into())
         );
-        assert_eq!(multipart_field(body, "XyZ", "other"), None);
-        assert_eq!(multipart_field(b"garbage", "XyZ", "csrf_token"), None);
+        // Every prefix short of the end of the value needs more.
+        let end = body.windows(9).position(|w| w == b"\r\n--XyZ\r\n").unwrap() + 7;
+        for n in 0..end {
+            assert_eq!(
+                first_field(&body[..n], "XyZ", "csrf_token"),
+                FirstField::NeedMore,
+                "{n}"
+            );
+        }
+        // Another field first, another boundary, or not multipart at all.
+        assert_eq!(first_field(body, "XyZ", "file"), FirstField::Other);
+        assert_eq!(first_field(body, "Other", "csrf_token"), FirstField::Other);
+        assert_eq!(
+            first_field(b"garbage", "XyZ", "csrf_token"),
+            FirstField::Other
+        );
+        let late = b"--XyZ\r\nContent-Disposition: form-data; name=\"attach_to\"\r\n\r\nvisit\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ--\r\n";
+        assert_eq!(first_field(late, "XyZ", "csrf_token"), FirstField::Other);
+        assert_eq!(
+            first_field(
+                b"--XyZ\r\nContent-Disposition: form-data; name=\"attach",
+                "XyZ",
+                "csrf_token"
+            ),
+            FirstField::NeedMore
+        );
     }
 
     #[test]

@@ -76,7 +76,9 @@ async fn with_csrf(state: &AppState, surface: Surface, req: Request, next: Next)
     let limit = usize::try_from(state.config.attachment_max_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
-    match crate::auth::csrf::verify_with_limit(req, limit).await {
+    let pre_session =
+        crate::auth::cookie_name(state, req.headers(), crate::auth::PRE_SESSION_CSRF_COOKIE);
+    match crate::auth::csrf::verify_with_limit(req, limit, &pre_session).await {
         Ok(req) => next.run(req).await,
         Err(problem) => refuse(surface, problem),
     }

@@ -1,9 +1,11 @@
 //! Authentication: who is asking, from a session cookie or an API token; the
 //! per-route guard; CSRF protection; and password hashing.
 
+pub mod client;
 pub mod csrf;
 pub mod guard;
 pub mod password;
+pub mod redirect;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -19,7 +21,9 @@ use uplift_store::users::User;
 use crate::app::{AppState, CookieSecure, REQUEST_ID};
 use crate::error::{ApiError, Problem};
 
+/// The session cookie's name over plain HTTP; `__Host-uplift_session` when Secure.
 pub const SESSION_COOKIE: &str = "uplift_session";
+/// The pre-sign-in CSRF cookie's name over plain HTTP; `__Host-uplift_csrf` when Secure.
 pub const PRE_SESSION_CSRF_COOKIE: &str = "uplift_csrf";
 
 /// How the request proved who it is.
@@ -93,20 +97,24 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     }
 }
 
-/// The client's address as the server saw it ("unknown" when not served over TCP,
-/// as in tests). Proxies' X-Forwarded-For is not trusted.
+/// The client's address, for throttling: the TCP peer, or behind a trusted
+/// reverse proxy the address it forwarded (see [`client::TrustedProxies`]);
+/// "unknown" when not served over TCP, as in tests.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
+            state.config.trusted_proxies.client(peer, &parts.headers),
         ))
     }
 }
@@ -123,7 +131,37 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value with the attributes every Uplift cookie has.
+/// True when this response's cookies are Secure: `cookie_secure = always`,
+/// or `auto` and the request came over TLS (a proxy's `X-Forwarded-Proto: https`).
+pub fn secure_cookies(state: &AppState, headers: &HeaderMap) -> bool {
+    match state.config.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")),
+    }
+}
+
+/// The name a cookie has on this request: a Secure cookie is a `__Host-`
+/// cookie (Secure, `Path=/`, no Domain, so no other host or path can set or
+/// shadow it); over plain HTTP, where a `__Host-` cookie cannot be set, the
+/// plain name.
+pub fn cookie_name(state: &AppState, headers: &HeaderMap, name: &str) -> String {
+    if secure_cookies(state, headers) {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The value of one of Uplift's cookies, by the name it has on this request.
+pub fn request_cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookie(headers, &cookie_name(state, headers, name))
+}
+
+/// A `Set-Cookie` value with the attributes every Uplift cookie has, under the
+/// name [`cookie_name`] gives it.
 pub fn set_cookie(
     state: &AppState,
     headers: &HeaderMap,
@@ -131,13 +169,8 @@ pub fn set_cookie(
     value: &str,
     max_age_secs: Option<i64>,
 ) -> HeaderValue {
-    let secure = match state.config.cookie_secure {
-        CookieSecure::Always => true,
-        CookieSecure::Never => false,
-        CookieSecure::Auto => headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")),
-    };
+    let secure = secure_cookies(state, headers);
+    let name = cookie_name(state, headers, name);
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age_secs {
         c.push_str(&format!("; Max-Age={age}"));
@@ -176,13 +209,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Ok(Some(u)) => Some((u, Via::Token)),
             Ok(None) => {
                 return ApiError(Problem::Unauthenticated(
-                    "The token is not valid or has been revoked.".into(),
+                    "The token is not valid, has expired or has been revoked.".into(),
                 ))
                 .into_response()
             }
             Err(e) => return ApiError(Problem::from(e)).into_response(),
         }
-    } else if let Some(value) = cookie(req.headers(), SESSION_COOKIE) {
+    } else if let Some(value) = request_cookie(&state, req.headers(), SESSION_COOKIE) {
         match state.db.session(value, state.session_policy()).await {
             Ok(Some(s)) => Some((s.user.clone(), Via::Session(Box::new(s)))),
             Ok(None) => None,

@@ -6,16 +6,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, TokenLifetime};
 use uplift_store::{tokens, users};
 
 use crate::app::AppState;
-use crate::auth::password::{hash_password, verify_password};
-use crate::auth::{set_cookie, CurrentUser, SESSION_COOKIE};
+use crate::auth::password::{hash_blocking, parse_blocking, verify_blocking};
+use crate::auth::{set_cookie, ClientAddr, CurrentUser, SESSION_COOKIE};
 use crate::error::{PageError, Problem};
 use crate::render::render;
 
-const PASSWORD_HINT: &str = "At least 12 characters. A few unrelated words make a strong password.";
+const PASSWORD_HINT: &str = "At least 12 characters, and not your name, email address or your organisation's name. A few unrelated, uncommon words make a strong password.";
 
 #[derive(Debug, Deserialize, Default)]
 pub struct Flash {
@@ -52,29 +52,67 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
+fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<Value>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let mut res = render(
+        state,
+        Some(user),
+        "/account",
+        "account.html",
+        "Your account",
+        context! { password_hint => PASSWORD_HINT, errors => errors },
+    )?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     user: CurrentUser,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
     let email = Email::parse(&user.user.email).map_err(|e| Problem::Internal(e.to_string()))?;
-    let stored = state
-        .db
-        .user_with_hash(&email)
-        .await?
-        .map(|(_, h)| h)
-        .unwrap_or_default();
     if f.current_password.is_empty() {
         errors.push(err("current_password", "Enter your current password"));
-    } else if !verify_password(&f.current_password, &stored) {
-        errors.push(err(
+    } else if state
+        .db
+        .account_locked(email.as_str(), state.throttle)
+        .await?
+    {
+        // Throttled like sign-in: the password is not even checked.
+        let errors = vec![err(
             "current_password",
-            "Your current password is not correct",
-        ));
+            "You have entered your current password wrongly too many times. Wait 15 minutes and try again.",
+        )];
+        return account_page(&state, &user, errors, StatusCode::TOO_MANY_REQUESTS);
+    } else {
+        let stored = state.db.user_with_hash(&email).await?.map(|(_, h)| h);
+        let ok = verify_blocking(f.current_password.clone(), stored).await?;
+        state
+            .db
+            .record_sign_in_attempt(email.as_str(), &client, ok)
+            .await?;
+        if !ok {
+            errors.push(err(
+                "current_password",
+                "Your current password is not correct",
+            ));
+        }
     }
-    let new = NewPassword::parse(&f.new_password, Some(&email));
+    let new = parse_blocking(
+        f.new_password.clone(),
+        Some(email.clone()),
+        user.user.name.clone(),
+        user.organisation.name.clone(),
+    )
+    .await?;
     match &new {
         Err(e) => errors.push(err("new_password", &capitalise(&e.to_string()))),
         Ok(_) if f.new_password != f.confirm_password => {
@@ -84,20 +122,9 @@ pub async fn change_password(
     }
     let new = match (errors.is_empty(), new) {
         (true, Ok(p)) => p,
-        _ => {
-            let mut res = render(
-                &state,
-                Some(&user),
-                "/account",
-                "account.html",
-                "Your account",
-                context! { password_hint => PASSWORD_HINT, errors => errors },
-            )?;
-            *res.status_mut() = StatusCode::BAD_REQUEST;
-            return Ok(res);
-        }
+        _ => return account_page(&state, &user, errors, StatusCode::BAD_REQUEST),
     };
-    let hash = hash_password(&new).map_err(Problem::Internal)?;
+    let hash = hash_blocking(new).await?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, &user.actor(), &user.user, &hash).await?;
     tx.commit().await?;
@@ -136,7 +163,14 @@ async fn token_list(state: &AppState, user: &CurrentUser) -> Result<Vec<Value>, 
         .await?
         .into_iter()
         .filter(|t| t.revoked_at.is_none())
-        .map(|t| context! { id => t.id, name => t.name, created_at => t.created_at, last_used_at => t.last_used_at, prefix => t.prefix })
+        .map(|t| {
+            let expired = !t.is_live();
+            context! {
+                id => t.id, name => t.name, created_at => t.created_at,
+                last_used_at => t.last_used_at, prefix => t.prefix,
+                expires_at => t.expires_at, expired => expired,
+            }
+        })
         .collect())
 }
 
@@ -159,6 +193,9 @@ pub async fn tokens(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// Blank: the token does not expire.
+    #[serde(default)]
+    expires_in_days: String,
 }
 
 pub async fn create_token(
@@ -167,7 +204,21 @@ pub async fn create_token(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, PageError> {
     let name = f.name.trim();
+    let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
+        errors.push(err(
+            "name",
+            "Enter a name for the token, up to 100 characters",
+        ));
+    }
+    let lifetime = TokenLifetime::parse(&f.expires_in_days).unwrap_or_else(|_| {
+        errors.push(err(
+            "expires_in_days",
+            "Enter the number of days until the token expires as a whole number between 1 and 366, or leave it blank",
+        ));
+        None
+    });
+    if !errors.is_empty() {
         let list = token_list(&state, &user).await?;
         let mut res = render(
             &state,
@@ -176,15 +227,15 @@ pub async fn create_token(
             "tokens.html",
             "API tokens",
             context! {
-                tokens => list, name => f.name,
-                errors => vec![err("name", "Enter a name for the token, up to 100 characters")],
+                tokens => list, name => f.name, expires_in_days => f.expires_in_days,
+                errors => errors,
             },
         )?;
         *res.status_mut() = StatusCode::BAD_REQUEST;
         return Ok(res);
     }
     let mut tx = state.db.begin().await?;
-    let (_, plain) = tokens::create(&mut tx, &user.actor(), &user.user, name).await?;
+    let (_, plain) = tokens::create(&mut tx, &user.actor(), &user.user, name, lifetime).await?;
     tx.commit().await?;
     let list = token_list(&state, &user).await?;
     render(

@@ -668,7 +668,10 @@ pub async fn estate_csv(
                 HeaderValue::from_static("attachment; filename=\"estate-assessment.csv\""),
             ),
         ],
-        a.to_csv(),
+        uplift_docs::csv::to_string(
+            uplift_domain::policy::EstateAssessment::CSV_HEADER,
+            &a.csv_rows(),
+        ),
     )
         .into_response())
 }

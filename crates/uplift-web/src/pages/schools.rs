@@ -341,24 +341,6 @@ pub async fn list(
     )
 }
 
-/// One CSV field: quoted when it holds a comma, quote or line break (quotes
-/// doubled); a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a
-/// spreadsheet never reads a name as a formula.
-pub fn csv_field(s: &str) -> String {
-    let guarded;
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        guarded = format!("'{s}");
-        guarded.as_str()
-    } else {
-        s
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 const CSV_HEADER: &[&str] = &[
     "URN",
     "Name",
@@ -375,9 +357,7 @@ const CSV_HEADER: &[&str] = &[
 ];
 
 fn csv_line(out: &mut String, fields: &[String]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
+    uplift_docs::csv::write_row(out, fields);
 }
 
 /// `GET /schools.csv`: every school matching the filters (not just one page).
@@ -1171,18 +1151,6 @@ pub async fn add_intelligence(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_guarded() {
-        assert_eq!(csv_field("Plain"), "Plain");
-        assert_eq!(
-            csv_field("Christ Church Primary School, Hampstead"),
-            "\"Christ Church Primary School, Hampstead\""
-        );
-        assert_eq!(csv_field("A \"quoted\" name"), "\"A \"\"quoted\"\" name\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-    }
 
     #[test]
     fn intelligence_form_validation() {

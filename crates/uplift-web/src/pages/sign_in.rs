@@ -9,9 +9,11 @@ use serde::Deserialize;
 use uplift_domain::identity::Email;
 
 use crate::app::AppState;
-use crate::auth::password::{dummy_hash, verify_password};
+use crate::auth::password::verify_blocking;
+use crate::auth::redirect::local_path;
 use crate::auth::{
-    cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE,
+    request_cookie, set_cookie, CurrentUser, MaybeUser, Via, PRE_SESSION_CSRF_COOKIE,
+    SESSION_COOKIE,
 };
 use crate::error::PageError;
 use crate::render::render;
@@ -21,16 +23,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site; never `//host` or a full URL.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
+/// `next` as the form carries it on: a local path, or nothing.
+fn carried_next(next: Option<&str>) -> String {
+    match local_path(next) {
+        p if p == "/" => String::new(),
+        p => p,
     }
 }
 
-fn pre_session_token(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, PRE_SESSION_CSRF_COOKIE) {
+fn pre_session_token(state: &AppState, headers: &HeaderMap) -> (String, bool) {
+    match request_cookie(state, headers, PRE_SESSION_CSRF_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
             (t.to_string(), false)
         }
@@ -50,13 +52,13 @@ pub async fn form(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
     if user.is_some() {
-        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+        return Ok(Redirect::to(&local_path(q.next.as_deref())).into_response());
     }
     sign_in_page(
         &state,
         &headers,
         "",
-        q.next.as_deref().unwrap_or(""),
+        &carried_next(q.next.as_deref()),
         vec![],
         None,
     )
@@ -70,7 +72,7 @@ fn sign_in_page(
     errors: Vec<minijinja::Value>,
     status: Option<axum::http::StatusCode>,
 ) -> Result<Response, PageError> {
-    let (token, fresh) = pre_session_token(headers);
+    let (token, fresh) = pre_session_token(state, headers);
     let mut res = render(
         state,
         None,
@@ -123,7 +125,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::BAD_REQUEST),
         );
@@ -141,7 +143,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::TOO_MANY_REQUESTS),
         );
@@ -151,14 +153,10 @@ pub async fn submit(
         Err(_) => None,
     };
     // Verify against a dummy hash when there is no such user, so timing does
-    // not reveal which emails have accounts.
-    let ok = match &found {
-        Some((u, hash)) => verify_password(&f.password, hash) && u.active,
-        None => {
-            let _ = verify_password(&f.password, dummy_hash());
-            false
-        }
-    };
+    // not reveal which emails have accounts; argon2 runs off the async runtime.
+    let stored = found.as_ref().map(|(_, hash)| hash.clone());
+    let active = found.as_ref().is_some_and(|(u, _)| u.active);
+    let ok = verify_blocking(f.password.clone(), stored).await? && active;
     state
         .db
         .record_sign_in_attempt(&f.email, &client, ok)
@@ -172,7 +170,7 @@ pub async fn submit(
             &state,
             &headers,
             &f.email,
-            &f.next,
+            &carried_next(Some(&f.next)),
             errors,
             Some(axum::http::StatusCode::UNAUTHORIZED),
         );
@@ -185,7 +183,7 @@ pub async fn submit(
         .db
         .start_session(&user, state.session_policy(), request_id)
         .await?;
-    let mut res = Redirect::to(&safe_next(Some(&f.next))).into_response();
+    let mut res = Redirect::to(&local_path(Some(&f.next))).into_response();
     let max_age = state.config.session_absolute_hours * 3600;
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -218,18 +216,4 @@ pub async fn sign_out(
         set_cookie(&state, &headers, SESSION_COOKIE, "", Some(0)),
     );
     Ok(res)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/audit?x=1")), "/audit?x=1");
-        assert_eq!(safe_next(Some("//evil.example/")), "/");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
 }

@@ -11,7 +11,7 @@ use axum::http::{header, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, NewPassword, PasswordContext};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation};
 use uplift_store::testkit::TempDir;
@@ -85,7 +85,8 @@ impl Reply {
 }
 
 async fn add_user(db: &Db, org: i64, role: Role, email: &str, school: Option<i64>) -> TestUser {
-    let hash = hash_password(&NewPassword::parse(PASSWORD, None).unwrap()).unwrap();
+    let hash =
+        hash_password(&NewPassword::parse(PASSWORD, &PasswordContext::default()).unwrap()).unwrap();
     let email_p = Email::parse(email).unwrap();
     let mut tx = db.begin().await.unwrap();
     let u = users::create(
@@ -102,7 +103,7 @@ async fn add_user(db: &Db, org: i64, role: Role, email: &str, school: Option<i64
     )
     .await
     .unwrap();
-    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test")
+    let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, "test", None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -5,12 +5,12 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Result};
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, NewPassword, PasswordContext, TokenLifetime};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation, Organisation};
 use uplift_store::users::{self, NewUser};
 use uplift_store::{tokens, Db, Tx};
-use uplift_web::auth::password::{generate_password, hash_password};
+use uplift_web::auth::password::{generate_for, hash_password};
 
 use crate::cli::{OrgCommand, TokenCommand, UserCommand};
 
@@ -69,16 +69,16 @@ pub async fn organisation(db: &Db, tx: &mut Tx, slug: Option<&str>) -> Result<Or
     }
 }
 
-/// The new password: generated (and printed by the caller), or one line of standard input.
-fn password_source(email: &Email, generate: bool) -> Result<(NewPassword, bool)> {
+/// The new password: generated (and printed by the caller), or one line of
+/// standard input, checked by the one password policy for this person.
+fn password_source(context: &PasswordContext<'_>, generate: bool) -> Result<(NewPassword, bool)> {
     if generate || std::io::stdin().is_terminal() {
-        let p = generate_password();
-        return Ok((NewPassword::parse(&p, Some(email))?, true));
+        return Ok((generate_for(context)?, true));
     }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let line = line.trim_end_matches(['\r', '\n']);
-    Ok((NewPassword::parse(line, Some(email))?, false))
+    Ok((NewPassword::parse(line, context)?, false))
 }
 
 pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
@@ -93,10 +93,18 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
         } => {
             let role: Role = role.parse()?;
             let email = Email::parse(&email)?;
-            let (password, generated) = password_source(&email, generate_password)?;
+            let org = {
+                let mut tx = db.begin_read().await?;
+                organisation(db, &mut tx, org_slug.as_deref()).await?
+            };
+            let context = PasswordContext {
+                email: Some(&email),
+                name: Some(&name),
+                organisation: Some(&org.name),
+            };
+            let (password, generated) = password_source(&context, generate_password)?;
             let hash = hash_password(&password).map_err(|e| anyhow!(e))?;
             let mut tx = db.begin().await?;
-            let org = organisation(db, &mut tx, org_slug.as_deref()).await?;
             let u = users::create(
                 &mut tx,
                 &Actor::cli(),
@@ -127,18 +135,67 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
             generate_password,
         } => {
             let email = Email::parse(&email)?;
-            let (password, generated) = password_source(&email, generate_password)?;
+            let u = {
+                let mut tx = db.begin_read().await?;
+                users::by_email(&mut tx, &email)
+                    .await?
+                    .ok_or_else(|| anyhow!("no user with email {email}"))?
+            };
+            let org = db
+                .organisation(u.organisation_id)
+                .await?
+                .ok_or_else(|| anyhow!("{email} has no organisation"))?;
+            let context = PasswordContext {
+                email: Some(&email),
+                name: Some(&u.name),
+                organisation: Some(&org.name),
+            };
+            let (password, generated) = password_source(&context, generate_password)?;
             let hash = hash_password(&password).map_err(|e| anyhow!(e))?;
+            let mut tx = db.begin().await?;
+            users::set_password(&mut tx, &Actor::cli(), &u, &hash).await?;
+            tx.commit().await?;
+            println!(
+                "Password reset for {}; their sessions and API tokens have ended.",
+                u.email
+            );
+            if generated {
+                println!("Password: {}", password.expose());
+            }
+        }
+        UserCommand::Disable { email } => {
+            let email = Email::parse(&email)?;
             let mut tx = db.begin().await?;
             let u = users::by_email(&mut tx, &email)
                 .await?
                 .ok_or_else(|| anyhow!("no user with email {email}"))?;
-            users::set_password(&mut tx, &Actor::cli(), &u, &hash).await?;
-            tx.commit().await?;
-            println!("Password reset for {}; their sessions have ended.", u.email);
-            if generated {
-                println!("Password: {}", password.expose());
+            if !u.active {
+                println!("{} is already disabled.", u.email);
+                return Ok(());
             }
+            users::set_active(&mut tx, &Actor::cli(), &u, false).await?;
+            tx.commit().await?;
+            println!(
+                "Disabled {}: they cannot sign in, and their sessions and API tokens have ended.",
+                u.email
+            );
+        }
+        UserCommand::Enable { email } => {
+            let email = Email::parse(&email)?;
+            let mut tx = db.begin().await?;
+            let u = users::by_email(&mut tx, &email)
+                .await?
+                .ok_or_else(|| anyhow!("no user with email {email}"))?;
+            if u.active {
+                println!("{} is already enabled.", u.email);
+                return Ok(());
+            }
+            users::set_active(&mut tx, &Actor::cli(), &u, true).await?;
+            tx.commit().await?;
+            println!(
+                "Enabled {}: they can sign in again; their old API tokens stay revoked.",
+                u.email
+            );
         }
         UserCommand::List {
             organisation: org_slug,
@@ -158,7 +215,21 @@ pub async fn user(db: &Db, cmd: UserCommand) -> Result<()> {
 
 pub async fn token(db: &Db, cmd: TokenCommand) -> Result<()> {
     match cmd {
-        TokenCommand::Create { email, name } => {
+        TokenCommand::Create {
+            email,
+            name,
+            expires_in_days,
+        } => {
+            let lifetime = match expires_in_days {
+                Some(days) => Some(
+                    TokenLifetime::parse(&days)
+                        .map_err(|e| anyhow!("--expires-in-days {days:?}: {e}"))?
+                        .ok_or_else(|| {
+                            anyhow!("--expires-in-days needs a number of days, from 1 to 366")
+                        })?,
+                ),
+                None => None,
+            };
             let email = Email::parse(&email)?;
             let mut tx = db.begin().await?;
             let u = users::by_email(&mut tx, &email)
@@ -167,9 +238,13 @@ pub async fn token(db: &Db, cmd: TokenCommand) -> Result<()> {
             if !u.active {
                 bail!("{email} is inactive: tokens cannot be created for an inactive user");
             }
-            let (_, plain) = tokens::create(&mut tx, &Actor::cli(), &u, &name).await?;
+            let (t, plain) = tokens::create(&mut tx, &Actor::cli(), &u, &name, lifetime).await?;
             tx.commit().await?;
-            eprintln!("Token {name:?} for {email} (shown once; send it as `Authorization: Bearer TOKEN`):");
+            let expiry = match &t.expires_at {
+                Some(at) => format!("expires {}", at.get(..10).unwrap_or(at)),
+                None => "no expiry".into(),
+            };
+            eprintln!("Token {name:?} for {email}, {expiry} (shown once; send it as `Authorization: Bearer TOKEN`):");
             println!("{plain}");
         }
     }

@@ -162,7 +162,10 @@ pub async fn run(db: &Db, args: CategoriseArgs) -> Result<()> {
     }
     match args.format {
         CategoriseFormat::Table => print!("{}", table(&assessment)),
-        CategoriseFormat::Csv => print!("{}", assessment.to_csv()),
+        CategoriseFormat::Csv => print!(
+            "{}",
+            uplift_docs::csv::to_string(EstateAssessment::CSV_HEADER, &assessment.csv_rows())
+        ),
         CategoriseFormat::Json => {
             let all: Vec<Value> = assessment
                 .placements

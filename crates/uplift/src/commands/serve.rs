@@ -2,12 +2,12 @@
 
 use anyhow::{Context, Result};
 use uplift_domain::access::Role;
-use uplift_domain::identity::{Email, NewPassword};
+use uplift_domain::identity::{Email, PasswordContext};
 use uplift_store::audit::Actor;
 use uplift_store::orgs::{self, NewOrganisation};
 use uplift_store::users::{self, NewUser};
 use uplift_store::Db;
-use uplift_web::auth::password::{generate_password, hash_password};
+use uplift_web::auth::password::{generate_for, hash_password};
 use uplift_web::{AppState, WebConfig};
 
 use crate::cli::ServeArgs;
@@ -28,6 +28,7 @@ pub async fn run(db: Db, config: &Config, args: ServeArgs) -> Result<()> {
         session_absolute_hours: config.session_absolute_hours,
         cookie_secure: config.cookie_secure.parse().map_err(anyhow::Error::msg)?,
         attachment_max_bytes: config.attachment_max_mb.saturating_mul(1024 * 1024),
+        trusted_proxies: config.trusted_proxies()?,
     };
     let _background = super::notify::spawn_background(
         db.clone(),
@@ -122,13 +123,17 @@ pub async fn load_demo(db: &Db) -> Result<DemoSignIn> {
             _ => None,
         };
         let email = Email::parse(&format!("{}@{DEMO_DOMAIN}", role.as_str()))?;
-        let plain = generate_password();
-        let hash = hash_password(&NewPassword::parse(&plain, Some(&email))?)
-            .map_err(anyhow::Error::msg)?;
+        let name = format!("Demo {}", role.label().to_lowercase());
+        let password = generate_for(&PasswordContext {
+            email: Some(&email),
+            name: Some(&name),
+            organisation: Some(&org.name),
+        })?;
+        let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+        let plain = password.expose().to_string();
         match users::by_email(&mut tx, &email).await? {
             Some(u) => users::set_password(&mut tx, &actor, &u, &hash).await?,
             None => {
-                let name = format!("Demo {}", role.label().to_lowercase());
                 users::create(
                     &mut tx,
                     &actor,
