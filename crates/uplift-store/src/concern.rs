@@ -1688,20 +1688,33 @@ impl Db {
         urn: i64,
         as_of: Date,
     ) -> Result<CaseFacts> {
-        let facts = self
-            .facts_for(
-                crate::categorisation::FactsScope::School {
-                    organisation_id,
-                    urn,
-                },
-                as_of,
-            )
-            .await?;
-        let Some(f) = facts.first() else {
+        let policy = self.policy_in_force(organisation_id).await?;
+        // A school of the estate from the placements read model; any other on
+        // its own facts.
+        let placed = match self
+            .stored_placed(organisation_id, &policy, as_of, Some(urn))
+            .await?
+            .pop()
+        {
+            Some(p) => Some((p.facts, p.placement)),
+            None => self
+                .facts_for(
+                    crate::categorisation::FactsScope::School {
+                        organisation_id,
+                        urn,
+                    },
+                    as_of,
+                )
+                .await?
+                .pop()
+                .map(|f| {
+                    let p = uplift_domain::policy::categorise(&policy, &f);
+                    (f, p)
+                }),
+        };
+        let Some((f, placement)) = placed else {
             return Ok(CaseFacts::default());
         };
-        let policy = self.policy_in_force(organisation_id).await?;
-        let placement = uplift_domain::policy::categorise(&policy, f);
         Ok(CaseFacts {
             inspections: f.inspections.iter().map(|i| i.inspection.clone()).collect(),
             report_card_equivalent: Default::default(),

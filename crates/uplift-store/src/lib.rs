@@ -43,6 +43,7 @@ pub mod meetings;
 pub mod migrate;
 pub mod notifications;
 pub mod orgs;
+pub mod placements;
 pub mod plans;
 pub mod qa;
 pub mod register;

@@ -25,12 +25,12 @@ pub static SQLITE: &[Migration] = migrations!("sqlite":
     (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"),
     (4, "0004_categorisation"), (5, "0005_visits"), (6, "0006_concern"),
     (7, "0007_notifications"), (8, "0008_visit_attachments_qa"), (9, "0009_meetings_plans"),
-    (10, "0010_letterhead"), (11, "0011_school_contacts"));
+    (10, "0010_letterhead"), (11, "0011_school_contacts"), (14, "0014_placements"));
 pub static POSTGRES: &[Migration] = migrations!("postgres":
     (1, "0001_foundation"), (2, "0002_settings"), (3, "0003_register"),
     (4, "0004_categorisation"), (5, "0005_visits"), (6, "0006_concern"),
     (7, "0007_notifications"), (8, "0008_visit_attachments_qa"), (9, "0009_meetings_plans"),
-    (10, "0010_letterhead"), (11, "0011_school_contacts"));
+    (10, "0010_letterhead"), (11, "0011_school_contacts"), (14, "0014_placements"));
 
 pub fn for_backend(backend: Backend) -> &'static [Migration] {
     match backend {

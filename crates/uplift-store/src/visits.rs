@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::FromRow;
 use uplift_domain::calendar::{AcademicYear, BankHolidays, TermDates};
-use uplift_domain::policy::{categorise_estate, entitlements_in, Placement, Policy, SchoolFacts};
+use uplift_domain::policy::{categorise, entitlements_in, Placement, Policy, SchoolFacts};
 use uplift_domain::register::{Date, Urn};
 use uplift_domain::visits::workflow::{Addendum, HeadResponse, Transition};
 use uplift_domain::visits::{
@@ -566,26 +566,36 @@ impl Db {
         only: Option<i64>,
     ) -> Result<BTreeMap<i64, EntitlementPlan>> {
         let as_of = facts_day(year, today);
-        let facts = match only {
-            Some(urn) => {
-                self.facts_for(
+        // The placements read model: the estate is categorised only when an
+        // input changed; a school outside the estate (asked for by URN) is
+        // placed on its own facts.
+        let mut placed = self
+            .stored_placed(organisation_id, policy, as_of, only)
+            .await?;
+        if let (Some(urn), true) = (only, placed.is_empty()) {
+            let facts = self
+                .facts_for(
                     crate::categorisation::FactsScope::School {
                         organisation_id,
                         urn,
                     },
                     as_of,
                 )
-                .await?
-            }
-            None => self.school_facts(organisation_id, as_of).await?,
-        };
-        let mut placements = categorise_estate(policy, &facts);
-        let overrides = self.flag_overrides(organisation_id).await?;
-        for p in &mut placements {
-            if let Some(o) = overrides.get(&i64::from(p.urn.get())) {
-                apply_flag_overrides(p, o);
+                .await?;
+            let overrides = self.flag_overrides(organisation_id).await?;
+            for f in facts {
+                let mut placement = categorise(policy, &f);
+                if let Some(o) = overrides.get(&urn) {
+                    apply_flag_overrides(&mut placement, o);
+                }
+                placed.push(crate::placements::Placed {
+                    facts: f,
+                    placement,
+                });
             }
         }
+        let (facts, mut placements): (Vec<SchoolFacts>, Vec<Placement>) =
+            placed.into_iter().map(|p| (p.facts, p.placement)).unzip();
         // The category people decided is the one in force (the engine only proposes).
         let states = self.category_states(organisation_id).await?;
         for (f, p) in facts.iter().zip(placements.iter_mut()) {

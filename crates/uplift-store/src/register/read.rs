@@ -661,6 +661,7 @@ pub async fn add_intelligence(
         Change::created("intelligence", item.id, Some(new.organisation_id), &item),
     )
     .await?;
+    crate::placements::inputs_changed(tx, Some(new.organisation_id)).await?;
     Ok(item)
 }
 
@@ -679,6 +680,7 @@ pub async fn add_authority_to_estate(
         .bind(organisation_id).bind(now()).bind(la_code)
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
     if n > 0 {
+        crate::placements::inputs_changed(tx, Some(organisation_id)).await?;
         audit::record(
             tx,
             actor,
@@ -733,6 +735,7 @@ pub async fn add_generated_inspections(tx: &mut Tx, actor: &Actor, la_code: &str
     }
     let n = urns.len() as u64;
     if n > 0 {
+        crate::placements::inputs_changed(tx, None).await?;
         audit::record(
             tx,
             actor,
