@@ -1040,6 +1040,14 @@ impl Db {
         Ok(SchoolStates::from_rows(rows))
     }
 
+    /// One school's decided category and pending proposal (one query).
+    pub async fn category_state(&self, organisation_id: i64, urn: i64) -> Result<SchoolStates> {
+        let rows: Vec<CategoryDecision> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {DECISION_COLS} FROM category_decisions WHERE organisation_id = $1 AND urn = $2 ORDER BY id"))
+            .bind(organisation_id).bind(urn).fetch_all(p).await)?;
+        Ok(SchoolStates::from_rows(rows))
+    }
+
     /// Each school's category at the end of the academic years before
     /// `academic_year` (its latest decided category from an earlier year).
     pub async fn categories_before(

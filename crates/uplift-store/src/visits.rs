@@ -597,7 +597,10 @@ impl Db {
         let (facts, mut placements): (Vec<SchoolFacts>, Vec<Placement>) =
             placed.into_iter().map(|p| (p.facts, p.placement)).unzip();
         // The category people decided is the one in force (the engine only proposes).
-        let states = self.category_states(organisation_id).await?;
+        let states = match only {
+            Some(urn) => self.category_state(organisation_id, urn).await?,
+            None => self.category_states(organisation_id).await?,
+        };
         for (f, p) in facts.iter().zip(placements.iter_mut()) {
             let decided = states
                 .current
@@ -649,10 +652,41 @@ impl Db {
         let plans = self
             .entitlements_under(organisation_id, &policy, year, today, scope)
             .await?;
+        self.delivery_of(organisation_id, year, today, scope, &plans)
+            .await
+    }
+
+    /// One school's entitlement for the year and its delivery against it,
+    /// from one computation of the entitlement (`None`: not in the register).
+    pub async fn school_entitlement_and_delivery(
+        &self,
+        organisation_id: i64,
+        urn: i64,
+        year: AcademicYear,
+        today: Date,
+    ) -> Result<Option<(EntitlementPlan, DeliveryReport)>> {
+        let policy = self.policy_in_force(organisation_id).await?;
+        let mut plans = self
+            .entitlements_under(organisation_id, &policy, year, today, Some(urn))
+            .await?;
+        let report = self
+            .delivery_of(organisation_id, year, today, Some(urn), &plans)
+            .await?;
+        Ok(plans.remove(&urn).map(|plan| (plan, report)))
+    }
+
+    async fn delivery_of(
+        &self,
+        organisation_id: i64,
+        year: AcademicYear,
+        today: Date,
+        scope: Option<i64>,
+        plans: &BTreeMap<i64, EntitlementPlan>,
+    ) -> Result<DeliveryReport> {
         let assignments = self.current_assignments(organisation_id).await?;
         let (terms, _) = self.term_dates(organisation_id, year).await?;
         let mut due = Vec::new();
-        for (u, plan) in &plans {
+        for (u, plan) in plans {
             let adviser_id = assignments
                 .get(u)
                 .map(|a| a.adviser_id.to_string())

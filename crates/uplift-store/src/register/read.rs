@@ -367,8 +367,16 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// (urn, linked_urn, linked_name, link_type, established)
-type LinkRow = (i64, i64, Option<String>, String, Option<String>);
+/// A link as published (urn, linked_urn, linked_name, link_type, established),
+/// with the register's name of the other school.
+type LinkRow = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 /// (dataset, layout, time_period, measure)
 type MeasureKey = (String, String, String, String);
 /// (authority total, national figures)
@@ -449,12 +457,17 @@ impl Db {
              FROM group_links l LEFT JOIN register_groups g ON g.uid = l.group_uid
              WHERE l.urn = $1 ORDER BY l.joined, l.group_uid")
             .bind(urn).fetch_all(p).await)?;
+        // One query whatever the number of links: the other school's name
+        // from the register comes with each link.
         let raw_links: Vec<LinkRow> = on_pool!(self.pool(), p => sqlx::query_as(
-            "SELECT urn, linked_urn, linked_name, link_type, established FROM establishment_links
-             WHERE urn = $1 OR linked_urn = $1 ORDER BY established, id")
+            "SELECT l.urn, l.linked_urn, l.linked_name, l.link_type, l.established, o.name
+             FROM establishment_links l
+             LEFT JOIN schools o ON o.urn = CASE WHEN l.urn = $1 THEN l.linked_urn ELSE l.urn END
+             WHERE l.urn = $1 OR l.linked_urn = $1 ORDER BY l.established, l.id")
             .bind(urn).fetch_all(p).await)?;
         let mut links: Vec<SchoolLink> = Vec::new();
-        for (a, b, linked_name, link_type, established) in raw_links {
+        let mut register_names: HashMap<i64, String> = HashMap::new();
+        for (a, b, linked_name, link_type, established, other_name) in raw_links {
             let t = LinkType::from_name(&link_type);
             let (other, name, direction) = if a == urn {
                 let d = if t.is_predecessor() {
@@ -476,6 +489,9 @@ impl Db {
                 };
                 (a, None, d)
             };
+            if let Some(n) = other_name {
+                register_names.insert(other, n);
+            }
             if let Some(l) = links
                 .iter_mut()
                 .find(|l| l.urn == other && l.direction == direction)
@@ -495,8 +511,7 @@ impl Db {
         }
         // Names of linked schools the link rows do not name.
         for l in links.iter_mut().filter(|l| l.name.is_none()) {
-            l.name = on_pool!(self.pool(), p => sqlx::query_scalar("SELECT name FROM schools WHERE urn = $1")
-                .bind(l.urn).fetch_optional(p).await)?;
+            l.name = register_names.get(&l.urn).cloned();
         }
         let graded: Vec<GradedInspectionRow> = on_pool!(self.pool(), p => sqlx::query_as(
             "SELECT inspection_number, inspection_type, start_date, publication_date, category_of_concern,
