@@ -41,3 +41,18 @@ CREATE TABLE placements (
     facts            TEXT NOT NULL,
     PRIMARY KEY (set_id, urn)
 );
+
+-- Indexes for the pages' reads on a national register.
+-- The profile's comparators: an authority's rows and the national rows of the
+-- performance tables (each was a scan of every measure of every school).
+CREATE INDEX performance_measures_level ON performance_measures(level, la_code);
+-- The school list: ordered by name (then URN) straight from an index, and the
+-- name search scans this index rather than the table; the filters compare
+-- case-insensitively, so their indexes are on the lowered value, and an
+-- authority's schools are narrowed by phase within the authority.
+CREATE INDEX schools_name_urn ON schools(name, urn);
+CREATE INDEX schools_la_lower_phase ON schools(la_code, LOWER(phase));
+CREATE INDEX schools_lower_phase ON schools(LOWER(phase));
+CREATE INDEX schools_lower_type ON schools(LOWER(type_name));
+CREATE INDEX schools_lower_status ON schools(LOWER(status));
+CREATE INDEX schools_lower_trust ON schools(LOWER(trust));

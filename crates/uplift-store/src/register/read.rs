@@ -405,35 +405,95 @@ impl Db {
             lower(&f.status),
             lower(&f.trust),
         );
-        let wh = "WHERE ($1 IS NULL OR LOWER(name) LIKE $1 ESCAPE '\\' OR CAST(urn AS TEXT) LIKE $2)
-              AND ($3 IS NULL OR la_code = $3)
-              AND ($4 IS NULL OR LOWER(phase) = $4)
-              AND ($5 IS NULL OR LOWER(type_name) = $5)
-              AND ($6 IS NULL OR LOWER(status) = $6)
-              AND ($7 IS NULL OR LOWER(trust) = $7)
-              AND ($8 IS NULL OR urn IN (SELECT urn FROM organisation_schools WHERE organisation_id = $8))";
+        // Only the filters given, so that each can use its index (a
+        // "$n IS NULL OR ..." condition cannot).
+        let mut conds: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        // SQLite's LIKE already ignores ASCII case (and its LOWER() folds
+        // only ASCII), so there the name is compared as stored: three times
+        // faster than lowering every name. PostgreSQL's LIKE is case-sensitive.
+        let name = match self.backend() {
+            crate::Backend::Sqlite => "name",
+            crate::Backend::Postgres => "LOWER(name)",
+        };
+        if let Some(n) = &name_like {
+            let like = format!("{name} LIKE ${} ESCAPE '\\'", texts.len() + 1);
+            texts.push(n.clone());
+            match &urn_prefix {
+                // Digits: the start of a URN, or part of a name.
+                Some(u) => {
+                    conds.push(format!(
+                        "({like} OR CAST(urn AS TEXT) LIKE ${})",
+                        texts.len() + 1
+                    ));
+                    texts.push(u.clone());
+                }
+                None => conds.push(like),
+            }
+        }
+        if let Some(v) = &la {
+            conds.push(format!("la_code = ${}", texts.len() + 1));
+            texts.push(v.clone());
+        }
+        for (col, v) in [
+            ("phase", &phase),
+            ("type_name", &ty),
+            ("status", &status),
+            ("trust", &trust),
+        ] {
+            if let Some(v) = v {
+                conds.push(format!("LOWER({col}) = ${}", texts.len() + 1));
+                texts.push(v.clone());
+            }
+        }
+        let mut next = texts.len() + 1;
+        if f.organisation_id.is_some() {
+            conds.push(format!(
+                "urn IN (SELECT urn FROM organisation_schools WHERE organisation_id = ${next})"
+            ));
+            next += 1;
+        }
+        let wh = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
         let count_sql = format!("SELECT COUNT(*) FROM schools {wh}");
         let dir = if f.descending { "DESC" } else { "ASC" };
         let col = f.sort.column();
-        let order = if col == "urn" {
-            format!("urn {dir}")
-        } else {
-            format!("{col} IS NULL, {col} {dir}, urn")
+        let order = match col {
+            "urn" => format!("urn {dir}"),
+            // Never NULL: ordered straight from an index.
+            "name" | "la_code" => format!("{col} {dir}, urn"),
+            _ => format!("{col} IS NULL, {col} {dir}, urn"),
         };
         let limit = if f.limit <= 0 { 50 } else { f.limit.min(1000) };
         let list_sql = format!(
             "SELECT urn, la_code, la_name, name, phase, type_name, governance, status, trust,
                     number_on_roll, town, postcode
-             FROM schools {wh} ORDER BY {order} LIMIT $9 OFFSET $10"
+             FROM schools {wh} ORDER BY {order} LIMIT ${next} OFFSET ${}",
+            next + 1
         );
-        let url = urn_prefix.clone().or_else(|| name_like.clone());
-        let total: i64 = on_pool!(self.pool(), p => sqlx::query_scalar(&count_sql)
-            .bind(&name_like).bind(&url).bind(&la).bind(&phase).bind(&ty).bind(&status)
-            .bind(&trust).bind(f.organisation_id).fetch_one(p).await)?;
-        let rows: Vec<SchoolSummary> = on_pool!(self.pool(), p => sqlx::query_as(&list_sql)
-            .bind(&name_like).bind(&url).bind(&la).bind(&phase).bind(&ty).bind(&status)
-            .bind(&trust).bind(f.organisation_id).bind(limit).bind(f.offset.max(0))
-            .fetch_all(p).await)?;
+        let total: i64 = on_pool!(self.pool(), p => {
+            let mut q = sqlx::query_scalar(&count_sql);
+            for t in &texts {
+                q = q.bind(t);
+            }
+            if let Some(o) = f.organisation_id {
+                q = q.bind(o);
+            }
+            q.fetch_one(p).await
+        })?;
+        let rows: Vec<SchoolSummary> = on_pool!(self.pool(), p => {
+            let mut q = sqlx::query_as(&list_sql);
+            for t in &texts {
+                q = q.bind(t);
+            }
+            if let Some(o) = f.organisation_id {
+                q = q.bind(o);
+            }
+            q.bind(limit).bind(f.offset.max(0)).fetch_all(p).await
+        })?;
         Ok((total, rows))
     }
 
