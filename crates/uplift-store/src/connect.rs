@@ -54,6 +54,9 @@ struct Shared {
     /// One lock per organisation, held while its placements are recomputed,
     /// so that concurrent readers of stale placements compute them once.
     refresh_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// The school list's filter values, with the register version they were
+    /// read at.
+    filter_options: Mutex<Option<(i64, crate::register::SchoolFilterOptions)>>,
 }
 
 /// The URL with any password hidden, for messages and logs.
@@ -170,6 +173,33 @@ impl Db {
 
     pub(crate) fn count_categorisation(&self) {
         self.shared.categorisations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The filter values cached for a register version.
+    pub(crate) fn cached_filter_options(
+        &self,
+        version: i64,
+    ) -> Option<crate::register::SchoolFilterOptions> {
+        let slot = self
+            .shared
+            .filter_options
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, o)| o.clone())
+    }
+
+    pub(crate) fn cache_filter_options(
+        &self,
+        version: i64,
+        options: &crate::register::SchoolFilterOptions,
+    ) {
+        *self
+            .shared
+            .filter_options
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some((version, options.clone()));
     }
 
     /// The lock held while an organisation's placements are recomputed.

@@ -436,6 +436,14 @@ impl Db {
         }
     }
 
+    /// The register's input version (bumped by imports that change
+    /// something, generated records and raw SQL).
+    pub async fn register_version(&self) -> Result<i64> {
+        Ok(on_pool!(self.pool(), p => sqlx::query_scalar(&format!(
+            "SELECT COALESCE((SELECT version FROM placement_inputs WHERE scope_id = {REGISTER_SCOPE}), 0)"))
+            .fetch_one(p).await)?)
+    }
+
     /// The input versions (organisation, register) and the number of stored
     /// sets of an organisation: for tests and diagnostics.
     pub async fn placement_stamp(&self, organisation_id: i64) -> Result<(i64, i64, i64)> {
