@@ -95,6 +95,11 @@ pub const TABLES: &[&str] = &[
     "audit_log",
 ];
 
+/// Derived tables: the placements read model, rebuilt from the tables above
+/// whenever it is stale, so never backed up (a restored database starts with
+/// them empty and computes them on first read).
+pub const DERIVED_TABLES: &[&str] = &["placement_inputs", "placement_sets", "placements"];
+
 /// How a column's values are carried in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

@@ -16,8 +16,8 @@ use serde_json::json;
 use sqlx::FromRow;
 use uplift_domain::calendar::AcademicYear;
 use uplift_domain::policy::{
-    categorise_estate, EstateAssessment, FlagKind, InspectionFact, IntelligenceItem, MeasureFact,
-    Override, Placement, Policy, PolicyError, Provenance, SchoolFacts, MEASURES,
+    EstateAssessment, FlagKind, InspectionFact, IntelligenceItem, MeasureFact, Override, Placement,
+    Policy, PolicyError, Provenance, SchoolFacts, MEASURES,
 };
 use uplift_domain::register::{
     CategoryOfConcern, Date, Governance, GradedInspection, Inspection, LaCode, OeifGrade,
@@ -26,6 +26,7 @@ use uplift_domain::register::{
 };
 
 use crate::audit::{self, Actor, Change};
+use crate::placements::inputs_changed;
 use crate::{now, Db, Result, StoreError, Tx};
 
 // ---------------------------------------------------------------------------
@@ -157,6 +158,7 @@ pub async fn adopt_policy(
         ),
     };
     audit::record(tx, actor, change).await?;
+    inputs_changed(tx, Some(organisation_id)).await?;
     Ok(rec)
 }
 
@@ -878,6 +880,7 @@ pub async fn confirm_category(
     rationale: &str,
 ) -> Result<CategoryDecision> {
     let rationale = required(rationale, "a rationale")?;
+    inputs_changed(tx, Some(organisation_id)).await?;
     insert_decision(
         tx,
         actor,
@@ -909,6 +912,7 @@ pub async fn override_category(
         )));
     }
     let reason = required(reason, "a reason for the override")?;
+    inputs_changed(tx, Some(organisation_id)).await?;
     insert_decision(
         tx,
         actor,
@@ -947,6 +951,7 @@ pub async fn apply_placements(
         .bind(organisation_id).fetch_all(&mut **c).await)?;
     let state = SchoolStates::from_rows(rows);
     let mut s = ApplySummary::default();
+    inputs_changed(tx, Some(organisation_id)).await?;
     for p in placements {
         let urn = i64::from(p.urn.get());
         match state.current.get(&urn) {
@@ -1035,6 +1040,14 @@ impl Db {
         Ok(SchoolStates::from_rows(rows))
     }
 
+    /// One school's decided category and pending proposal (one query).
+    pub async fn category_state(&self, organisation_id: i64, urn: i64) -> Result<SchoolStates> {
+        let rows: Vec<CategoryDecision> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {DECISION_COLS} FROM category_decisions WHERE organisation_id = $1 AND urn = $2 ORDER BY id"))
+            .bind(organisation_id).bind(urn).fetch_all(p).await)?;
+        Ok(SchoolStates::from_rows(rows))
+    }
+
     /// Each school's category at the end of the academic years before
     /// `academic_year` (its latest decided category from an earlier year).
     pub async fn categories_before(
@@ -1094,6 +1107,7 @@ pub async fn override_flag(
     reason: &str,
 ) -> Result<FlagOverride> {
     let reason = required(reason, "a reason for the override")?;
+    inputs_changed(tx, Some(organisation_id)).await?;
     let row: FlagOverride = on_tx!(tx, c => sqlx::query_as(&format!(
         "INSERT INTO flag_overrides (organisation_id, urn, flag, value, reason, decided_by, decided_by_user_id, decided_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {FLAG_COLS}"))
@@ -1167,27 +1181,41 @@ pub fn apply_flag_overrides(placement: &mut Placement, overrides: &[FlagOverride
 
 impl Db {
     /// Every school of the estate placed under `policy` as of a date, with the
-    /// officers' flag overrides layered on. Changes nothing.
+    /// officers' flag overrides layered on, by URN. Read from the placements
+    /// read model ([`crate::placements`]), which recomputes the estate only
+    /// when an input changed; changes nothing else.
     pub async fn categorise(
         &self,
         organisation_id: i64,
         policy: &Policy,
         as_of: Date,
     ) -> Result<Vec<Placement>> {
-        let facts = self.school_facts(organisation_id, as_of).await?;
-        let mut placements = categorise_estate(policy, &facts);
-        let overrides = self.flag_overrides(organisation_id).await?;
-        for p in &mut placements {
-            if let Some(o) = overrides.get(&i64::from(p.urn.get())) {
-                apply_flag_overrides(p, o);
-            }
-        }
-        Ok(placements)
+        self.stored_placements(organisation_id, policy, as_of).await
     }
 
     /// One school placed under `policy` (flag overrides layered on); `None`
-    /// when the register does not hold it.
+    /// when the register does not hold it. A school of the estate is read from
+    /// the placements read model (one query when nothing changed); any other
+    /// school (closed, or outside the estate) is placed on its own facts.
     pub async fn categorise_school(
+        &self,
+        organisation_id: i64,
+        policy: &Policy,
+        urn: i64,
+        as_of: Date,
+    ) -> Result<Option<Placement>> {
+        if let Some(p) = self
+            .stored_placement(organisation_id, policy, urn, as_of)
+            .await?
+        {
+            return Ok(Some(p));
+        }
+        self.categorise_one(organisation_id, policy, urn, as_of)
+            .await
+    }
+
+    /// One school placed on its own facts, without the read model.
+    pub async fn categorise_one(
         &self,
         organisation_id: i64,
         policy: &Policy,

@@ -10,7 +10,7 @@
 //! checked by the domain before anything is written. Every change is audited
 //! in the same transaction and every step is an event on the case timeline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -1667,20 +1667,33 @@ impl Db {
         urn: i64,
         as_of: Date,
     ) -> Result<CaseFacts> {
-        let facts = self
-            .facts_for(
-                crate::categorisation::FactsScope::School {
-                    organisation_id,
-                    urn,
-                },
-                as_of,
-            )
-            .await?;
-        let Some(f) = facts.first() else {
+        let policy = self.policy_in_force(organisation_id).await?;
+        // A school of the estate from the placements read model; any other on
+        // its own facts.
+        let placed = match self
+            .stored_placed(organisation_id, &policy, as_of, Some(urn))
+            .await?
+            .pop()
+        {
+            Some(p) => Some((p.facts, p.placement)),
+            None => self
+                .facts_for(
+                    crate::categorisation::FactsScope::School {
+                        organisation_id,
+                        urn,
+                    },
+                    as_of,
+                )
+                .await?
+                .pop()
+                .map(|f| {
+                    let p = uplift_domain::policy::categorise(&policy, &f);
+                    (f, p)
+                }),
+        };
+        let Some((f, placement)) = placed else {
             return Ok(CaseFacts::default());
         };
-        let policy = self.policy_in_force(organisation_id).await?;
-        let placement = uplift_domain::policy::categorise(&policy, f);
         Ok(CaseFacts {
             inspections: f.inspections.iter().map(|i| i.inspection.clone()).collect(),
             report_card_equivalent: Default::default(),
@@ -1802,6 +1815,32 @@ impl Db {
              ) AS x")
             .bind(urn).fetch_one(p).await)?;
         Ok(d.map(|d| d.chars().take(10).collect()))
+    }
+
+    /// The schools of the organisation's "considered and not a priority"
+    /// decisions since `since` (ISO date), each with its name in the register
+    /// and the date of its latest data (as [`Db::latest_data_date`]): one
+    /// query however many there are.
+    pub async fn considered_schools(
+        &self,
+        organisation_id: i64,
+        since: &str,
+    ) -> Result<HashMap<i64, (Option<String>, Option<String>)>> {
+        let rows: Vec<(i64, Option<String>, Option<String>)> = on_pool!(self.pool(), p => sqlx::query_as(
+            "SELECT u.urn, s.name, (SELECT MAX(x.d) FROM (
+                     SELECT MAX(changed_on) AS d FROM school_changes WHERE urn = u.urn
+                     UNION ALL SELECT MAX(publication_date) FROM inspections_graded WHERE urn = u.urn
+                     UNION ALL SELECT MAX(publication_date) FROM inspections_ungraded WHERE urn = u.urn
+                     UNION ALL SELECT MAX(publication_date) FROM inspections_report_card WHERE urn = u.urn
+                 ) AS x) AS latest
+             FROM (SELECT DISTINCT urn FROM concern_decisions
+                   WHERE organisation_id = $1 AND kind = 'not_a_priority' AND decided_on >= $2) AS u
+             LEFT JOIN schools s ON s.urn = u.urn")
+            .bind(organisation_id).bind(since).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(urn, name, latest)| (urn, (name, latest.map(|d| d.chars().take(10).collect()))))
+            .collect())
     }
 
     /// The "considered and not a priority" decisions of an organisation

@@ -1,6 +1,9 @@
 //! Opening a database from its URL, and transactions on either backend.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -32,11 +35,28 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// A handle on the database; cheap to clone.
+/// A handle on the database; cheap to clone (clones share the pool and the
+/// counters).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
     url: String,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a [`Db`] shares besides the pool.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Statements issued (every `on_pool!` and `on_tx!`).
+    statements: Arc<AtomicU64>,
+    /// Estate categorisations computed for the placements read model.
+    categorisations: AtomicU64,
+    /// One lock per organisation, held while its placements are recomputed,
+    /// so that concurrent readers of stale placements compute them once.
+    refresh_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// The school list's filter values, with the register version they were
+    /// read at.
+    filter_options: Mutex<Option<(i64, crate::register::SchoolFilterOptions)>>,
 }
 
 /// The URL with any password hidden, for messages and logs.
@@ -51,6 +71,14 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Db {
+    fn with_pool(pool: Pool, url: String) -> Db {
+        Db {
+            pool,
+            url,
+            shared: Arc::default(),
+        }
+    }
+
     /// Opens the database named by `url` (`sqlite://PATH`, `sqlite::memory:` or
     /// `postgres://…`), creating a SQLite file on first use. Does not migrate.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -87,10 +115,7 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(open_err)?;
-            Ok(Db {
-                pool: Pool::Sqlite(pool),
-                url: shown,
-            })
+            Ok(Db::with_pool(Pool::Sqlite(pool), shown))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(open_err)?;
             let pool = PgPoolOptions::new()
@@ -99,10 +124,7 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(open_err)?;
-            Ok(Db {
-                pool: Pool::Postgres(pool),
-                url: shown,
-            })
+            Ok(Db::with_pool(Pool::Postgres(pool), shown))
         } else {
             Err(StoreError::UnsupportedUrl(shown))
         }
@@ -127,9 +149,67 @@ impl Db {
         &self.url
     }
 
+    /// The pool, for one statement: [`on_pool!`](crate::on_pool) calls this,
+    /// and each call counts as one statement in [`Db::query_count`].
     #[doc(hidden)]
     pub fn pool(&self) -> &Pool {
+        self.shared.statements.fetch_add(1, Ordering::Relaxed);
         &self.pool
+    }
+
+    /// How many statements this database handle (and its clones, and the
+    /// transactions they began) has issued: every `on_pool!` and `on_tx!`
+    /// counts one. Cheap (a relaxed atomic), always on; tests use it to check
+    /// that a page issues a bounded number of queries.
+    pub fn query_count(&self) -> u64 {
+        self.shared.statements.load(Ordering::Relaxed)
+    }
+
+    /// How many times the placements read model categorised an organisation's
+    /// whole estate (see [`crate::placements`]).
+    pub fn categorisation_count(&self) -> u64 {
+        self.shared.categorisations.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_categorisation(&self) {
+        self.shared.categorisations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The filter values cached for a register version.
+    pub(crate) fn cached_filter_options(
+        &self,
+        version: i64,
+    ) -> Option<crate::register::SchoolFilterOptions> {
+        let slot = self
+            .shared
+            .filter_options
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, o)| o.clone())
+    }
+
+    pub(crate) fn cache_filter_options(
+        &self,
+        version: i64,
+        options: &crate::register::SchoolFilterOptions,
+    ) {
+        *self
+            .shared
+            .filter_options
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some((version, options.clone()));
+    }
+
+    /// The lock held while an organisation's placements are recomputed.
+    pub(crate) fn refresh_lock(&self, organisation_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .shared
+            .refresh_locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        locks.entry(organisation_id).or_default().clone()
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once
@@ -139,7 +219,14 @@ impl Db {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(self.tx(inner))
+    }
+
+    fn tx(&self, inner: TxInner) -> Tx {
+        Tx {
+            inner,
+            statements: self.shared.statements.clone(),
+        }
     }
 
     /// A read-only view that needs no lock (plain `BEGIN`).
@@ -148,7 +235,7 @@ impl Db {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(self.tx(inner))
     }
 
     /// A read-only snapshot of the whole database, for reading many tables
@@ -164,20 +251,28 @@ impl Db {
                     .await?,
             ),
         };
-        Ok(Tx { inner })
+        Ok(self.tx(inner))
     }
 
     /// Runs one SQL statement as given and returns the rows it changed. For
-    /// operators and tests; the application uses the repositories.
+    /// operators and tests; the application uses the repositories. The
+    /// statement may have changed anything, so every organisation's stored
+    /// placements are marked stale (when the schema has them).
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
-        let r = on_pool!(&self.pool, p => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()))?;
+        let r = on_pool!(self.pool(), p => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()))?;
+        // Before migrations (or on a schema without the read model) there is
+        // nothing to mark.
+        let _ = on_pool!(self.pool(), p => sqlx::query(
+            "INSERT INTO placement_inputs (scope_id, version) VALUES ($1, 1)
+             ON CONFLICT (scope_id) DO UPDATE SET version = placement_inputs.version + 1")
+            .bind(crate::placements::REGISTER_SCOPE).execute(p).await.map(|r| r.rows_affected()));
         Ok(r)
     }
 
     /// Runs a query whose first column is text and joins the values with newlines.
     pub async fn execute_raw_text(&self, sql: &str) -> Result<String> {
         let v: Vec<Option<String>> =
-            on_pool!(&self.pool, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
+            on_pool!(self.pool(), p => sqlx::query_scalar(sql).fetch_all(p).await)?;
         Ok(v.into_iter().flatten().collect::<Vec<_>>().join("\n"))
     }
 
@@ -197,7 +292,10 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        on_pool!(&self.pool, p => p.close().await)
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
     }
 }
 
@@ -211,11 +309,15 @@ pub enum TxInner {
 /// nothing is ever half-written.
 pub struct Tx {
     inner: TxInner,
+    statements: Arc<AtomicU64>,
 }
 
 impl Tx {
+    /// The connection, for one statement: [`on_tx!`](crate::on_tx) calls
+    /// this, and each call counts in [`Db::query_count`].
     #[doc(hidden)]
     pub fn inner_mut(&mut self) -> &mut TxInner {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         &mut self.inner
     }
 

@@ -45,6 +45,7 @@ pub mod meetings;
 pub mod migrate;
 pub mod notifications;
 pub mod orgs;
+pub mod placements;
 pub mod plans;
 pub mod qa;
 pub mod register;

@@ -634,6 +634,37 @@ impl Db {
             .bind(plan_id).fetch_all(p).await)?)
     }
 
+    /// The plans of the organisation's open cases, each with its versions
+    /// (oldest first), in plan order: two queries however many cases and
+    /// plans there are (the agenda's review deadlines read these).
+    pub async fn open_case_plans(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<(PlanRecord, Vec<VersionRecord>)>> {
+        const OPEN: &str =
+            "SELECT id FROM concern_cases WHERE organisation_id = $1 AND closed_on IS NULL";
+        let plans: Vec<PlanRecord> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {PLAN_COLS} FROM action_plans WHERE organisation_id = $1 AND case_id IN ({OPEN}) ORDER BY id"))
+            .bind(organisation_id).fetch_all(p).await)?;
+        let versions: Vec<VersionRecord> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {VERSION_COLS} FROM action_plan_versions WHERE plan_id IN (
+                 SELECT id FROM action_plans WHERE organisation_id = $1 AND case_id IN ({OPEN}))
+             ORDER BY plan_id, number"))
+            .bind(organisation_id).fetch_all(p).await)?;
+        let mut by_plan: std::collections::HashMap<i64, Vec<VersionRecord>> =
+            std::collections::HashMap::new();
+        for v in versions {
+            by_plan.entry(v.plan_id).or_default().push(v);
+        }
+        Ok(plans
+            .into_iter()
+            .map(|p| {
+                let v = by_plan.remove(&p.id).unwrap_or_default();
+                (p, v)
+            })
+            .collect())
+    }
+
     /// Every review of a plan, oldest first.
     pub async fn plan_reviews(&self, plan_id: i64) -> Result<Vec<ReviewRecord>> {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(

@@ -351,6 +351,37 @@ impl Db {
             .bind(organisation_id).fetch_all(p).await)?)
     }
 
+    /// The SPB protocols of the organisation's open cases, each with its
+    /// steps (in order), in protocol order: two queries however many there
+    /// are (the agenda's deadlines read these).
+    pub async fn open_case_spbs(
+        &self,
+        organisation_id: i64,
+    ) -> Result<Vec<(SpbRecord, Vec<StepRecord>)>> {
+        const OPEN: &str =
+            "SELECT id FROM concern_cases WHERE organisation_id = $1 AND closed_on IS NULL";
+        let spbs: Vec<SpbRecord> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {SPB_COLS} FROM spb_protocols WHERE organisation_id = $1 AND case_id IN ({OPEN}) ORDER BY id"))
+            .bind(organisation_id).fetch_all(p).await)?;
+        let steps: Vec<StepRecord> = on_pool!(self.pool(), p => sqlx::query_as(&format!(
+            "SELECT {STEP_COLS} FROM spb_steps WHERE protocol_id IN (
+                 SELECT id FROM spb_protocols WHERE organisation_id = $1 AND case_id IN ({OPEN}))
+             ORDER BY protocol_id, id"))
+            .bind(organisation_id).fetch_all(p).await)?;
+        let mut by_spb: std::collections::HashMap<i64, Vec<StepRecord>> =
+            std::collections::HashMap::new();
+        for s in steps {
+            by_spb.entry(s.protocol_id).or_default().push(s);
+        }
+        Ok(spbs
+            .into_iter()
+            .map(|p| {
+                let s = by_spb.remove(&p.id).unwrap_or_default();
+                (p, s)
+            })
+            .collect())
+    }
+
     pub async fn spb(&self, organisation_id: i64, id: i64) -> Result<Option<SpbRecord>> {
         Ok(on_pool!(self.pool(), p => sqlx::query_as(&format!(
             "SELECT {SPB_COLS} FROM spb_protocols WHERE organisation_id = $1 AND id = $2"))

@@ -135,7 +135,7 @@ impl Db {
             return Ok(None);
         }
         let sql = format!(
-            "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id
+            "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, {} FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = $2
                AND (t.expires_at IS NULL OR t.expires_at > $3)",
             COLS.split(", ")
@@ -146,14 +146,29 @@ impl Db {
         let found = on_pool!(self.pool(), p => {
             use sqlx::{FromRow, Row};
             sqlx::query(&sql).bind(secret::hash(plain)).bind(true).bind(now()).fetch_optional(p).await?
-                .map(|r| -> Result<(i64, User)> { Ok((r.try_get("token_id")?, User::from_row(&r)?)) })
+                .map(|r| -> Result<(i64, Option<String>, User)> {
+                    Ok((r.try_get("token_id")?, r.try_get("token_last_used_at")?, User::from_row(&r)?))
+                })
                 .transpose()
         })?;
-        let Some((token_id, user)) = found else {
+        let Some((token_id, last_used, user)) = found else {
             return Ok(None);
         };
-        on_pool!(self.pool(), p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now()).bind(token_id).execute(p).await.map(|r| r.rows_affected()))?;
+        // Recorded at most once a minute: a write on every request would
+        // queue every API read behind SQLite's single writer.
+        let now_ts = jiff::Timestamp::now();
+        let touch_cutoff = crate::timestamp(
+            now_ts
+                .saturating_sub(jiff::SignedDuration::from_mins(1))
+                .unwrap_or(now_ts),
+        );
+        if last_used
+            .as_deref()
+            .is_none_or(|l| l < touch_cutoff.as_str())
+        {
+            on_pool!(self.pool(), p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now()).bind(token_id).execute(p).await.map(|r| r.rows_affected()))?;
+        }
         Ok(Some(user))
     }
 

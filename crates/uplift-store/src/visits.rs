@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::FromRow;
 use uplift_domain::calendar::{AcademicYear, BankHolidays, TermDates};
-use uplift_domain::policy::{categorise_estate, entitlements_in, Placement, Policy, SchoolFacts};
+use uplift_domain::policy::{categorise, entitlements_in, Placement, Policy, SchoolFacts};
 use uplift_domain::register::{Date, Urn};
 use uplift_domain::visits::workflow::{Addendum, HeadResponse, Transition};
 use uplift_domain::visits::{
@@ -566,28 +566,41 @@ impl Db {
         only: Option<i64>,
     ) -> Result<BTreeMap<i64, EntitlementPlan>> {
         let as_of = facts_day(year, today);
-        let facts = match only {
-            Some(urn) => {
-                self.facts_for(
+        // The placements read model: the estate is categorised only when an
+        // input changed; a school outside the estate (asked for by URN) is
+        // placed on its own facts.
+        let mut placed = self
+            .stored_placed(organisation_id, policy, as_of, only)
+            .await?;
+        if let (Some(urn), true) = (only, placed.is_empty()) {
+            let facts = self
+                .facts_for(
                     crate::categorisation::FactsScope::School {
                         organisation_id,
                         urn,
                     },
                     as_of,
                 )
-                .await?
-            }
-            None => self.school_facts(organisation_id, as_of).await?,
-        };
-        let mut placements = categorise_estate(policy, &facts);
-        let overrides = self.flag_overrides(organisation_id).await?;
-        for p in &mut placements {
-            if let Some(o) = overrides.get(&i64::from(p.urn.get())) {
-                apply_flag_overrides(p, o);
+                .await?;
+            let overrides = self.flag_overrides(organisation_id).await?;
+            for f in facts {
+                let mut placement = categorise(policy, &f);
+                if let Some(o) = overrides.get(&urn) {
+                    apply_flag_overrides(&mut placement, o);
+                }
+                placed.push(crate::placements::Placed {
+                    facts: f,
+                    placement,
+                });
             }
         }
+        let (facts, mut placements): (Vec<SchoolFacts>, Vec<Placement>) =
+            placed.into_iter().map(|p| (p.facts, p.placement)).unzip();
         // The category people decided is the one in force (the engine only proposes).
-        let states = self.category_states(organisation_id).await?;
+        let states = match only {
+            Some(urn) => self.category_state(organisation_id, urn).await?,
+            None => self.category_states(organisation_id).await?,
+        };
         for (f, p) in facts.iter().zip(placements.iter_mut()) {
             let decided = states
                 .current
@@ -639,10 +652,41 @@ impl Db {
         let plans = self
             .entitlements_under(organisation_id, &policy, year, today, scope)
             .await?;
+        self.delivery_of(organisation_id, year, today, scope, &plans)
+            .await
+    }
+
+    /// One school's entitlement for the year and its delivery against it,
+    /// from one computation of the entitlement (`None`: not in the register).
+    pub async fn school_entitlement_and_delivery(
+        &self,
+        organisation_id: i64,
+        urn: i64,
+        year: AcademicYear,
+        today: Date,
+    ) -> Result<Option<(EntitlementPlan, DeliveryReport)>> {
+        let policy = self.policy_in_force(organisation_id).await?;
+        let mut plans = self
+            .entitlements_under(organisation_id, &policy, year, today, Some(urn))
+            .await?;
+        let report = self
+            .delivery_of(organisation_id, year, today, Some(urn), &plans)
+            .await?;
+        Ok(plans.remove(&urn).map(|plan| (plan, report)))
+    }
+
+    async fn delivery_of(
+        &self,
+        organisation_id: i64,
+        year: AcademicYear,
+        today: Date,
+        scope: Option<i64>,
+        plans: &BTreeMap<i64, EntitlementPlan>,
+    ) -> Result<DeliveryReport> {
         let assignments = self.current_assignments(organisation_id).await?;
         let (terms, _) = self.term_dates(organisation_id, year).await?;
         let mut due = Vec::new();
-        for (u, plan) in &plans {
+        for (u, plan) in plans {
             let adviser_id = assignments
                 .get(u)
                 .map(|a| a.adviser_id.to_string())

@@ -181,7 +181,32 @@ pub struct Flags {
     warning_notice_route: Option<String>,
 }
 
+/// What re-deriving the flags after an override reads besides the flags
+/// themselves, which a placement's JSON leaves out. A store that keeps
+/// placements keeps this beside them ([`Flags::basis`], [`Flags::set_basis`]),
+/// so that a placement read back is the placement computed, and an override
+/// layered on it later re-derives as it would have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagBasis {
+    maintained: bool,
+    warning_notice_route: Option<String>,
+}
+
 impl Flags {
+    /// What re-deriving reads besides the flags (see [`FlagBasis`]).
+    pub fn basis(&self) -> FlagBasis {
+        FlagBasis {
+            maintained: self.maintained,
+            warning_notice_route: self.warning_notice_route.clone(),
+        }
+    }
+
+    /// Restores what [`Flags::basis`] returned, after reading flags back.
+    pub fn set_basis(&mut self, basis: FlagBasis) {
+        self.maintained = basis.maintained;
+        self.warning_notice_route = basis.warning_notice_route;
+    }
+
     /// One flag.
     pub fn get(&self, kind: FlagKind) -> &FlagValue {
         match kind {

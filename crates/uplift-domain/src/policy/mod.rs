@@ -121,7 +121,7 @@ pub use facts::{
     WarningNoticeFact, WarningNoticeSection, Worse, INTELLIGENCE_KINDS, MEASURES,
     REPORT_CARD_AREAS,
 };
-pub use flags::{derive_flags, FlagKind, FlagValue, Flags, Override};
+pub use flags::{derive_flags, FlagBasis, FlagKind, FlagValue, Flags, Override};
 pub use format::{
     line_col, AdjustMode, Adjustment, Category, Defaults, Entitlement, Policy, PolicyError,
     PolicyErrorKind, Rag, Rule, StuckConfig, VisitAllowance,

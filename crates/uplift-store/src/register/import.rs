@@ -1265,6 +1265,10 @@ impl Db {
         imp.flush(&mut tx, &mut batch).await?;
         imp.quartiles(&mut tx).await?;
         let s = &imp.summary;
+        if s.inserted > 0 || s.updated > 0 {
+            // The register changed: every organisation's placements are stale.
+            crate::placements::inputs_changed(&mut tx, None).await?;
+        }
         let detail = serde_json::json!({
             "kind": s.kind, "file": s.file, "layout": s.layout,
             "inserted": s.inserted, "updated": s.updated, "unchanged": s.unchanged,

@@ -367,8 +367,16 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// (urn, linked_urn, linked_name, link_type, established)
-type LinkRow = (i64, i64, Option<String>, String, Option<String>);
+/// A link as published (urn, linked_urn, linked_name, link_type, established),
+/// with the register's name of the other school.
+type LinkRow = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 /// (dataset, layout, time_period, measure)
 type MeasureKey = (String, String, String, String);
 /// (authority total, national figures)
@@ -397,35 +405,95 @@ impl Db {
             lower(&f.status),
             lower(&f.trust),
         );
-        let wh = "WHERE ($1 IS NULL OR LOWER(name) LIKE $1 ESCAPE '\\' OR CAST(urn AS TEXT) LIKE $2)
-              AND ($3 IS NULL OR la_code = $3)
-              AND ($4 IS NULL OR LOWER(phase) = $4)
-              AND ($5 IS NULL OR LOWER(type_name) = $5)
-              AND ($6 IS NULL OR LOWER(status) = $6)
-              AND ($7 IS NULL OR LOWER(trust) = $7)
-              AND ($8 IS NULL OR urn IN (SELECT urn FROM organisation_schools WHERE organisation_id = $8))";
+        // Only the filters given, so that each can use its index (a
+        // "$n IS NULL OR ..." condition cannot).
+        let mut conds: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        // SQLite's LIKE already ignores ASCII case (and its LOWER() folds
+        // only ASCII), so there the name is compared as stored: three times
+        // faster than lowering every name. PostgreSQL's LIKE is case-sensitive.
+        let name = match self.backend() {
+            crate::Backend::Sqlite => "name",
+            crate::Backend::Postgres => "LOWER(name)",
+        };
+        if let Some(n) = &name_like {
+            let like = format!("{name} LIKE ${} ESCAPE '\\'", texts.len() + 1);
+            texts.push(n.clone());
+            match &urn_prefix {
+                // Digits: the start of a URN, or part of a name.
+                Some(u) => {
+                    conds.push(format!(
+                        "({like} OR CAST(urn AS TEXT) LIKE ${})",
+                        texts.len() + 1
+                    ));
+                    texts.push(u.clone());
+                }
+                None => conds.push(like),
+            }
+        }
+        if let Some(v) = &la {
+            conds.push(format!("la_code = ${}", texts.len() + 1));
+            texts.push(v.clone());
+        }
+        for (col, v) in [
+            ("phase", &phase),
+            ("type_name", &ty),
+            ("status", &status),
+            ("trust", &trust),
+        ] {
+            if let Some(v) = v {
+                conds.push(format!("LOWER({col}) = ${}", texts.len() + 1));
+                texts.push(v.clone());
+            }
+        }
+        let mut next = texts.len() + 1;
+        if f.organisation_id.is_some() {
+            conds.push(format!(
+                "urn IN (SELECT urn FROM organisation_schools WHERE organisation_id = ${next})"
+            ));
+            next += 1;
+        }
+        let wh = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
         let count_sql = format!("SELECT COUNT(*) FROM schools {wh}");
         let dir = if f.descending { "DESC" } else { "ASC" };
         let col = f.sort.column();
-        let order = if col == "urn" {
-            format!("urn {dir}")
-        } else {
-            format!("{col} IS NULL, {col} {dir}, urn")
+        let order = match col {
+            "urn" => format!("urn {dir}"),
+            // Never NULL: ordered straight from an index.
+            "name" | "la_code" => format!("{col} {dir}, urn"),
+            _ => format!("{col} IS NULL, {col} {dir}, urn"),
         };
         let limit = if f.limit <= 0 { 50 } else { f.limit.min(1000) };
         let list_sql = format!(
             "SELECT urn, la_code, la_name, name, phase, type_name, governance, status, trust,
                     number_on_roll, town, postcode
-             FROM schools {wh} ORDER BY {order} LIMIT $9 OFFSET $10"
+             FROM schools {wh} ORDER BY {order} LIMIT ${next} OFFSET ${}",
+            next + 1
         );
-        let url = urn_prefix.clone().or_else(|| name_like.clone());
-        let total: i64 = on_pool!(self.pool(), p => sqlx::query_scalar(&count_sql)
-            .bind(&name_like).bind(&url).bind(&la).bind(&phase).bind(&ty).bind(&status)
-            .bind(&trust).bind(f.organisation_id).fetch_one(p).await)?;
-        let rows: Vec<SchoolSummary> = on_pool!(self.pool(), p => sqlx::query_as(&list_sql)
-            .bind(&name_like).bind(&url).bind(&la).bind(&phase).bind(&ty).bind(&status)
-            .bind(&trust).bind(f.organisation_id).bind(limit).bind(f.offset.max(0))
-            .fetch_all(p).await)?;
+        let total: i64 = on_pool!(self.pool(), p => {
+            let mut q = sqlx::query_scalar(&count_sql);
+            for t in &texts {
+                q = q.bind(t);
+            }
+            if let Some(o) = f.organisation_id {
+                q = q.bind(o);
+            }
+            q.fetch_one(p).await
+        })?;
+        let rows: Vec<SchoolSummary> = on_pool!(self.pool(), p => {
+            let mut q = sqlx::query_as(&list_sql);
+            for t in &texts {
+                q = q.bind(t);
+            }
+            if let Some(o) = f.organisation_id {
+                q = q.bind(o);
+            }
+            q.bind(limit).bind(f.offset.max(0)).fetch_all(p).await
+        })?;
         Ok((total, rows))
     }
 
@@ -449,12 +517,17 @@ impl Db {
              FROM group_links l LEFT JOIN register_groups g ON g.uid = l.group_uid
              WHERE l.urn = $1 ORDER BY l.joined, l.group_uid")
             .bind(urn).fetch_all(p).await)?;
+        // One query whatever the number of links: the other school's name
+        // from the register comes with each link.
         let raw_links: Vec<LinkRow> = on_pool!(self.pool(), p => sqlx::query_as(
-            "SELECT urn, linked_urn, linked_name, link_type, established FROM establishment_links
-             WHERE urn = $1 OR linked_urn = $1 ORDER BY established, id")
+            "SELECT l.urn, l.linked_urn, l.linked_name, l.link_type, l.established, o.name
+             FROM establishment_links l
+             LEFT JOIN schools o ON o.urn = CASE WHEN l.urn = $1 THEN l.linked_urn ELSE l.urn END
+             WHERE l.urn = $1 OR l.linked_urn = $1 ORDER BY l.established, l.id")
             .bind(urn).fetch_all(p).await)?;
         let mut links: Vec<SchoolLink> = Vec::new();
-        for (a, b, linked_name, link_type, established) in raw_links {
+        let mut register_names: HashMap<i64, String> = HashMap::new();
+        for (a, b, linked_name, link_type, established, other_name) in raw_links {
             let t = LinkType::from_name(&link_type);
             let (other, name, direction) = if a == urn {
                 let d = if t.is_predecessor() {
@@ -476,6 +549,9 @@ impl Db {
                 };
                 (a, None, d)
             };
+            if let Some(n) = other_name {
+                register_names.insert(other, n);
+            }
             if let Some(l) = links
                 .iter_mut()
                 .find(|l| l.urn == other && l.direction == direction)
@@ -495,8 +571,7 @@ impl Db {
         }
         // Names of linked schools the link rows do not name.
         for l in links.iter_mut().filter(|l| l.name.is_none()) {
-            l.name = on_pool!(self.pool(), p => sqlx::query_scalar("SELECT name FROM schools WHERE urn = $1")
-                .bind(l.urn).fetch_optional(p).await)?;
+            l.name = register_names.get(&l.urn).cloned();
         }
         let graded: Vec<GradedInspectionRow> = on_pool!(self.pool(), p => sqlx::query_as(
             "SELECT inspection_number, inspection_type, start_date, publication_date, category_of_concern,
@@ -661,6 +736,7 @@ pub async fn add_intelligence(
         Change::created("intelligence", item.id, Some(new.organisation_id), &item),
     )
     .await?;
+    crate::placements::inputs_changed(tx, Some(new.organisation_id)).await?;
     Ok(item)
 }
 
@@ -679,6 +755,7 @@ pub async fn add_authority_to_estate(
         .bind(organisation_id).bind(now()).bind(la_code)
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
     if n > 0 {
+        crate::placements::inputs_changed(tx, Some(organisation_id)).await?;
         audit::record(
             tx,
             actor,
@@ -733,6 +810,7 @@ pub async fn add_generated_inspections(tx: &mut Tx, actor: &Actor, la_code: &str
     }
     let n = urns.len() as u64;
     if n > 0 {
+        crate::placements::inputs_changed(tx, None).await?;
         audit::record(
             tx,
             actor,

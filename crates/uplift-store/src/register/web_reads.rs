@@ -21,6 +21,12 @@ impl Db {
     /// The values present in the register for each filter (each read from its
     /// column's index).
     pub async fn school_filter_options(&self) -> Result<SchoolFilterOptions> {
+        // They change only with the register: kept in memory for the
+        // register's version (one primary-key read instead of four scans).
+        let version = self.register_version().await?;
+        if let Some(o) = self.cached_filter_options(version) {
+            return Ok(o);
+        }
         let las: Vec<(String, Option<String>)> = on_pool!(self.pool(), p => sqlx::query_as(
             "SELECT la_code, MAX(la_name) FROM schools GROUP BY la_code ORDER BY la_code")
             .fetch_all(p).await)?;
@@ -36,12 +42,14 @@ impl Db {
         let statuses = distinct.pop().unwrap_or_default();
         let types = distinct.pop().unwrap_or_default();
         let phases = distinct.pop().unwrap_or_default();
-        Ok(SchoolFilterOptions {
+        let options = SchoolFilterOptions {
             las,
             phases,
             types,
             statuses,
-        })
+        };
+        self.cache_filter_options(version, &options);
+        Ok(options)
     }
 
     /// One school's list row, or `None` when the URN is not in the register.

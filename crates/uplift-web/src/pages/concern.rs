@@ -79,7 +79,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     }
     let cases = state.db.concern_cases(org).await?;
     let policy = state.db.policy_in_force(org).await?;
-    let placements = state.db.categorise(org, &policy, today()).await?;
+    // Only the schools categorisation proposes or places in a category of
+    // concern, from the placements read model.
+    let placements = state.db.proposing_placements(org, &policy, today()).await?;
     let open: Vec<i64> = cases
         .iter()
         .filter(|c| c.closed_on.is_none())
@@ -126,6 +128,8 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     // their decision and letter, not again as undecided proposals.
     let since = academic_year_start(today()).to_string();
     let not_priority = state.db.not_a_priority_decisions(org, None, &since).await?;
+    // Their schools' names and latest data, in one query.
+    let considered_schools = state.db.considered_schools(org, &since).await?;
     let letters = state.db.organisation_letters(org, 1000).await?;
     let mut seen = std::collections::BTreeSet::new();
     let mut considered_urns = std::collections::BTreeSet::new();
@@ -138,7 +142,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         if !seen.insert(d.urn) || open.contains(&d.urn) {
             continue;
         }
-        let latest = state.db.latest_data_date(d.urn).await?;
+        let (name, latest) = considered_schools.get(&d.urn).cloned().unwrap_or_default();
         if latest.as_deref().is_some_and(|l| l > d.decided_on.as_str()) {
             reconsider.insert(
                 d.urn,
@@ -150,11 +154,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             continue;
         }
         considered_urns.insert(d.urn);
-        let name = state
-            .db
-            .concern_school_name(d.urn)
-            .await?
-            .unwrap_or_else(|| format!("URN {}", d.urn));
+        let name = name.unwrap_or_else(|| format!("URN {}", d.urn));
         considered.push(context! {
             urn => d.urn,
             school => name,

@@ -206,7 +206,9 @@ pub async fn live_agenda(
             .await?
             .into_iter()
             .collect(),
-        _ => db.categorise(org, &policy, today()).await?,
+        // Only schools with a proposal matter here: the read model gives
+        // just those.
+        _ => db.proposing_placements(org, &policy, today()).await?,
     };
     // Only maintained schools and academies can be on the list.
     let listable = db.listable_schools(org).await?;
@@ -264,10 +266,22 @@ pub async fn live_agenda(
     let terms = terms_for(state, org, date).await?;
     let calendar = db.bank_holidays().await?;
     let spb_deadlines = SpbDeadlines::default();
+    // Every open case's plans and SPB protocols with their versions and
+    // steps: four queries however many cases there are.
+    let mut plans: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+    for (plan, versions) in db.open_case_plans(org).await? {
+        plans
+            .entry(plan.case_id)
+            .or_default()
+            .push((plan, versions));
+    }
+    let mut spbs: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+    for (spb, steps) in db.open_case_spbs(org).await? {
+        spbs.entry(spb.case_id).or_default().push((spb, steps));
+    }
     for c in &cases {
         let Some(u) = urn(c.urn) else { continue };
-        for plan in db.case_plans(org, c.case_id).await? {
-            let versions = db.plan_versions(plan.id).await?;
+        for (plan, versions) in plans.remove(&c.case_id).unwrap_or_default() {
             if let Some(due) = next_review_due(&versions, &terms) {
                 deadlines.push(OpenDeadline {
                     urn: u,
@@ -278,8 +292,7 @@ pub async fn live_agenda(
                 });
             }
         }
-        for spb in db.case_spbs(org, c.case_id).await? {
-            let steps = db.spb_steps(spb.id).await?;
+        for (spb, steps) in spbs.remove(&c.case_id).unwrap_or_default() {
             let Ok(protocol) = rebuild(&spb, &steps) else {
                 continue;
             };

@@ -747,11 +747,8 @@ async fn intelligence_view(
     user: &CurrentUser,
     items: &[IntelligenceItem],
 ) -> Result<Vec<serde_json::Value>, Problem> {
-    let authors = if items.iter().any(|i| i.author_user_id.is_some()) {
-        state.db.users(user.principal.organisation_id).await?
-    } else {
-        Vec::new()
-    };
+    // One query whatever the items (so a page's queries do not depend on them).
+    let authors = state.db.users(user.principal.organisation_id).await?;
     Ok(items
         .iter()
         .map(|i| {

@@ -2065,7 +2065,11 @@ pub async fn school_section(
         return Ok(None);
     }
     let year = current_year();
-    let Some(plan) = state.db.school_entitlement(org, urn, year, today()).await? else {
+    let Some((plan, report)) = state
+        .db
+        .school_entitlement_and_delivery(org, urn, year, today())
+        .await?
+    else {
         return Ok(None);
     };
     let advisers = adviser_names(state, org).await?;
@@ -2102,7 +2106,6 @@ pub async fn school_section(
             }
         })
         .collect();
-    let report = state.db.delivery(org, year, today(), Some(urn)).await?;
     let lines: Vec<Value> = report
         .lines
         .iter()
