@@ -423,6 +423,20 @@ pub async fn use_power(
             }
         },
     };
+    if kind == PowerKind::S63Arrangements {
+        // Both particulars of s63(2) at once, in the form's order.
+        let mut problems = Problems::new();
+        if arrangement.is_none() {
+            problems.add(
+                "arrangement",
+                uplift_domain::concern::EscalationError::NoArrangement.to_string(),
+            );
+        }
+        if input.with_whom.trim().is_empty() {
+            problems.add("with_whom", "Enter with whom the arrangements are made");
+        }
+        problems.done()?;
+    }
     let power = Power::new(kind, arrangement, &input.with_whom, &input.people)
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
     let on = input.on.unwrap_or(app.today());

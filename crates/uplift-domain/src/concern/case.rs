@@ -477,10 +477,12 @@ impl Case {
     }
 }
 
-/// Why the authority does not give warning notices to academies.
-pub const ACADEMY_NO_WARNING_NOTICE: &str = "a local authority cannot give an academy a warning notice: \
+/// Why the authority does not give warning notices to academies (Barnet
+/// Part B, C b) Academies).
+pub const ACADEMY_NO_WARNING_NOTICE: &str =
+    "a local authority cannot give an academy a warning notice: \
 Education and Inspections Act 2006 s60 and Part 4 powers apply to maintained schools; \
-raise the concern with the academy trust and then the DfE regional director (Barnet Part B, C b) Academies)";
+raise the concern with the academy trust and then the DfE regional director";
 
 /// Who does a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -658,7 +660,7 @@ pub fn consequences(
             letter(
                 if academy { LetterKind::AcademyConcernToTrust } else { LetterKind::LetterOfConcern },
                 if academy {
-                    "concerns about an academy are raised first with the headteacher, chair and trust (Barnet Part B, C b)"
+                    "concerns about an academy are raised first with the headteacher, chair and trust"
                 } else {
                     "letters of concern go to the headteacher and governors where engagement or progress is insufficient (Birmingham Stage 3)"
                 },
@@ -691,7 +693,7 @@ pub fn consequences(
             if academy {
                 vec![letter(
                     LetterKind::AcademyConcernToRegionalDirector,
-                    "where engagement with the trust has not been effective, the council sets out its concerns to the DfE regional director (Barnet Part B, C b)",
+                    "where engagement with the trust has not been effective, the council sets out its concerns to the DfE regional director",
                 )?]
             } else {
                 vec![task(
@@ -705,13 +707,13 @@ pub fn consequences(
         DecisionKind::NotifyRegionalDirector => vec![
             letter(
                 LetterKind::AcademyConcernToRegionalDirector,
-                "significant concerns are notified to the DfE regional director (Birmingham Stage 1; Barnet Part B, C b)",
+                "significant concerns are notified to the DfE regional director",
             )?,
             task(
                 "Tell the trust before writing to the regional director",
                 OwnerRole::LeadOfficer,
                 deadlines.escalation,
-                "the council informs the trust before contacting the regional director (Barnet Part B, C b)",
+                "the council informs the trust before contacting the regional director",
             )?,
         ],
         DecisionKind::Other(what) => vec![task(

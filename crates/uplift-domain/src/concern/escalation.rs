@@ -557,7 +557,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EscalationError {
     /// Not allowed from this stage.
-    #[error("cannot {action:?} at stage {from:?}: {reason}")]
+    #[error("{reason}")]
     IllegalTransition {
         /// The stage.
         from: Stage,
@@ -567,7 +567,8 @@ pub enum EscalationError {
         reason: String,
     },
     /// Academies: no local-authority powers.
-    #[error("no local-authority powers for an academy ({action:?}): the warning notice and intervention powers of Part 4 of the Education and Inspections Act 2006 apply to maintained schools; raise the concern with the academy trust and then with the DfE regional director (Barnet Part B, C b) Academies)")]
+    /// (Barnet Part B, C b) Academies.)
+    #[error("no local-authority powers for an academy: the warning notice and intervention powers of Part 4 of the Education and Inspections Act 2006 apply to maintained schools; raise the concern with the academy trust and then with the DfE regional director")]
     AcademyNoLocalAuthorityPowers {
         /// What was attempted.
         action: Action,
@@ -693,7 +694,7 @@ pub fn transition(
                 (S::RaisedWithTrust | S::RaisedWithRegionalDirector, A::RaiseWithRegionalDirector) => {
                     Ok(S::RaisedWithRegionalDirector)
                 }
-                (S::Open, A::RaiseWithRegionalDirector) => Err(illegal("raise the concern with the academy trust first; the council informs the trust before contacting the regional director (Barnet Part B, C b)")),
+                (S::Open, A::RaiseWithRegionalDirector) => Err(illegal("raise the concern with the academy trust first; the council informs the trust before contacting the regional director")),
                 _ => Err(illegal("not a step for an academy at this stage")),
             };
         }
