@@ -22,6 +22,29 @@ use uplift_store::concern::{
 use crate::error::Problems;
 use crate::{App, AppError, Caller, Result};
 
+/// An adapter's name for a step's field: `on` (the step's date) becomes
+/// `on`, `step` (the step itself) becomes `step`, and each `(use case's
+/// name, adapter's name)` pair is renamed; every other name is kept. The page
+/// and the API each pass their own names.
+pub fn field_names<'a>(
+    on: &'a str,
+    step: &'a str,
+    renamed: &'a [(&'a str, &'a str)],
+) -> impl Fn(&str) -> String + 'a {
+    move |field| {
+        let f = match field {
+            "on" => on,
+            "step" => step,
+            other => renamed
+                .iter()
+                .find(|(from, _)| *from == other)
+                .map(|(_, to)| *to)
+                .unwrap_or(other),
+        };
+        f.to_owned()
+    }
+}
+
 /// Runs one store change in its own transaction: committed when it works,
 /// rolled back (nothing saved) when refused, the refusal reported on `$field`.
 macro_rules! in_tx {

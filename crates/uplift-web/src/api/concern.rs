@@ -265,16 +265,10 @@ pub async fn warning_notice(
             Ok(Json(json!({ "notice": notice, "letter": letter })).into_response())
         }
         Err(uplift_app::AppError::Invalid(errors)) => {
+            let field = steps::field_names("issued_on", "grounds", &[]);
             let errors: Vec<(String, String)> = errors
                 .into_iter()
-                .map(|e| {
-                    let field = match e.field.as_str() {
-                        "on" => "issued_on".to_owned(),
-                        "step" => "grounds".to_owned(),
-                        f => f.to_owned(),
-                    };
-                    (field, e.message)
-                })
+                .map(|e| (field(&e.field), e.message))
                 .collect();
             Ok(crate::api::meetings::refuse(&errors))
         }

@@ -49,27 +49,6 @@ fn answer<T>(
     }
 }
 
-/// This API's name for a step's field: the step's date member for `on`,
-/// its first member for `step`, and each `(use case's name, member)` pair.
-fn step_field<'a>(
-    on: &'a str,
-    step: &'a str,
-    renamed: &'a [(&'a str, &'a str)],
-) -> impl Fn(&str) -> String + 'a {
-    move |field| {
-        let f = match field {
-            "on" => on,
-            "step" => step,
-            other => renamed
-                .iter()
-                .find(|(from, _)| *from == other)
-                .map(|(_, to)| *to)
-                .unwrap_or(other),
-        };
-        f.to_owned()
-    }
-}
-
 /// A date member (YYYY-MM-DD; absent or blank is `None`), or the 422 to send.
 macro_rules! date_or_refuse {
     ($field:expr, $v:expr) => {
@@ -135,7 +114,7 @@ pub async fn lead_officer(
     answer(
         r,
         |c| json!({ "case": c }),
-        step_field("assigned_on", "user_id", &[("lead_officer", "user_id")]),
+        steps::field_names("assigned_on", "user_id", &[("lead_officer", "user_id")]),
     )
 }
 
@@ -173,7 +152,7 @@ pub async fn contacts(
     answer(
         r,
         |c| json!({ "case": c }),
-        step_field("chair_name", "chair_name", &[]),
+        steps::field_names("chair_name", "chair_name", &[]),
     )
 }
 
@@ -218,7 +197,7 @@ pub async fn letter_of_concern(
     answer(
         r,
         |(notice, letter)| json!({ "notice": notice, "letter": letter }),
-        step_field("sent_on", "concerns", &[]),
+        steps::field_names("sent_on", "concerns", &[]),
     )
 }
 
@@ -263,7 +242,7 @@ pub async fn notice_outcome(
     answer(
         r,
         |n| json!({ "notice": n }),
-        step_field("outcome_on", "outcome", &[]),
+        steps::field_names("outcome_on", "outcome", &[]),
     )
 }
 
@@ -308,7 +287,7 @@ pub async fn written_notice(
     answer(
         r,
         |(w, letter)| json!({ "written_notice": w, "letter": letter }),
-        step_field("given_on", "proposed", &[]),
+        steps::field_names("given_on", "proposed", &[]),
     )
 }
 
@@ -354,7 +333,7 @@ pub async fn eligibility(
     answer(
         r,
         |e| json!({ "eligibility": e }),
-        step_field("eligible_on", "route", &[]),
+        steps::field_names("eligible_on", "route", &[]),
     )
 }
 
@@ -406,7 +385,7 @@ pub async fn power(
     answer(
         r,
         |p| json!({ "power": p }),
-        step_field("used_on", "power", &[]),
+        steps::field_names("used_on", "power", &[]),
     )
 }
 
@@ -454,7 +433,7 @@ pub async fn academy_concern(
     answer(
         r,
         |(a, letter)| json!({ "academy_concern": a, "letter": letter }),
-        step_field("raised_on", "raised_with", &[]),
+        steps::field_names("raised_on", "raised_with", &[]),
     )
 }
 
@@ -517,7 +496,7 @@ pub async fn inspection_support(
     answer(
         r,
         |r| json!({ "inspection_support": r }),
-        step_field("notified_on", "notified_on", &[]),
+        steps::field_names("notified_on", "notified_on", &[]),
     )
 }
 

@@ -867,27 +867,6 @@ async fn after_step<T>(
     }
 }
 
-/// The form's name for a step's field: the step's date input for `on`, its
-/// first field for `step`, and each `(use case's name, form's name)` pair.
-fn step_field<'a>(
-    on: &'a str,
-    step: &'a str,
-    renamed: &'a [(&'a str, &'a str)],
-) -> impl Fn(&str) -> String + 'a {
-    move |field| {
-        let f = match field {
-            "on" => on,
-            "step" => step,
-            other => renamed
-                .iter()
-                .find(|(from, _)| *from == other)
-                .map(|(_, to)| *to)
-                .unwrap_or(other),
-        };
-        f.to_owned()
-    }
-}
-
 /// Reads a step's date input, or shows the case page with its error.
 macro_rules! step_date {
     ($state:expr, $user:expr, $case_id:expr, $f:expr, $name:expr, $what:expr) => {
@@ -924,7 +903,7 @@ pub async fn lead_officer(
         &f,
         "lead",
         r,
-        step_field("assigned_on", "lead_officer", &[]),
+        steps::field_names("assigned_on", "lead_officer", &[]),
     )
     .await
 }
@@ -958,7 +937,7 @@ pub async fn contacts(
         &f,
         "contacts",
         r,
-        step_field("chair_name", "chair_name", &[]),
+        steps::field_names("chair_name", "chair_name", &[]),
     )
     .await
 }
@@ -993,7 +972,7 @@ pub async fn letter_of_concern(
         &f,
         "loc",
         r,
-        step_field("loc_on", "loc_concerns", &names),
+        steps::field_names("loc_on", "loc_concerns", &names),
     )
     .await
 }
@@ -1034,7 +1013,7 @@ pub async fn warning_notice(
         &f,
         "notice",
         r,
-        step_field("wn_on", "grounds", &names),
+        steps::field_names("wn_on", "grounds", &names),
     )
     .await
 }
@@ -1080,7 +1059,7 @@ pub async fn notice_outcome(
         &f,
         "outcome",
         r,
-        step_field("outcome_on", "outcome", &names),
+        steps::field_names("outcome_on", "outcome", &names),
     )
     .await
 }
@@ -1119,7 +1098,7 @@ pub async fn written_notice(
         &f,
         "written",
         r,
-        step_field("written_on", "proposed", &names),
+        steps::field_names("written_on", "proposed", &names),
     )
     .await
 }
@@ -1157,7 +1136,7 @@ pub async fn eligibility(
         &f,
         "eligibility",
         r,
-        step_field("eligible_on", "route", &[]),
+        steps::field_names("eligible_on", "route", &[]),
     )
     .await
 }
@@ -1194,7 +1173,7 @@ pub async fn power(
         &f,
         "power",
         r,
-        step_field("power_on", "power", &[]),
+        steps::field_names("power_on", "power", &[]),
     )
     .await
 }
@@ -1228,7 +1207,7 @@ pub async fn academy_concern(
         &f,
         "academy",
         r,
-        step_field("raised_on", "raised_with", &names),
+        steps::field_names("raised_on", "raised_with", &names),
     )
     .await
 }
@@ -1290,7 +1269,7 @@ pub async fn inspection_support(
         &f,
         "support",
         r,
-        step_field("notified_on", "notified_on", &[]),
+        steps::field_names("notified_on", "notified_on", &[]),
     )
     .await
 }
