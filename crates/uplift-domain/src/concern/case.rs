@@ -464,7 +464,10 @@ impl Case {
             self.state,
             CaseState::AwaitingLeadOfficer | CaseState::OnList
         ) {
-            return Err(self.illegal("assign a Lead Officer to", "a Lead Officer is identified when the Schools Review Group designates the school (Barnet Part B, C)"));
+            return Err(self.illegal(
+                "assign a Lead Officer to",
+                "a Lead Officer is identified when the Schools Review Group designates the school",
+            ));
         }
         self.check_date(date)?;
         self.lead_officer = Some(name.to_owned());
@@ -623,31 +626,31 @@ pub fn consequences(
             FollowUp::List { change: ListChange::Add },
             letter(
                 LetterKind::PriorityDecision,
-                "the decision is communicated to the headteacher and chair of governors in writing, with the rationale (Barnet Part B, C; Birmingham Stage 1)",
+                "the decision is communicated to the headteacher and chair of governors in writing, with the rationale",
             )?,
             task(
                 "Identify a Lead Officer",
                 OwnerRole::HeadOfSchoolImprovement,
                 deadlines.lead_officer_assignment,
-                "a Lead Officer is identified for each school causing concern (Barnet Part B, C)",
+                "a Lead Officer is identified for each school causing concern",
             )?,
             task(
                 if academy { "Ask the trust for its improvement plan (statement of action)" } else { "Agree the action plan (Statement of Action if in special measures or serious weaknesses)" },
                 OwnerRole::LeadOfficer,
                 deadlines.action_plan_agreed,
-                "the Lead Officer writes the action plan with the school (Barnet Part B, C; Birmingham Stage 2)",
+                "the Lead Officer writes the action plan with the school",
             )?,
         ],
         DecisionKind::NotAPriority => vec![letter(
             LetterKind::NotAPriority,
-            "the headteacher and chair of governors are told in writing whether or not the school is a priority for support, with the rationale (Birmingham Stage 1; Barnet Part B, C)",
+            "the headteacher and chair of governors are told in writing whether or not the school is a priority for support, with the rationale",
         )?],
         DecisionKind::Continue => vec![FollowUp::List { change: ListChange::Keep }],
         DecisionKind::Remove => vec![
             FollowUp::List { change: ListChange::Remove },
             letter(
                 LetterKind::Removal,
-                "where a school is removed, the headteacher and chair of governors are told in writing (Birmingham Stage 3)",
+                "where a school is removed, the headteacher and chair of governors are told in writing",
             )?,
             task(
                 "Close the action plan and record the final review",
@@ -662,14 +665,14 @@ pub fn consequences(
                 if academy {
                     "concerns about an academy are raised first with the headteacher, chair and trust"
                 } else {
-                    "letters of concern go to the headteacher and governors where engagement or progress is insufficient (Birmingham Stage 3)"
+                    "letters of concern go to the headteacher and governors where engagement or progress is insufficient"
                 },
             )?,
             task(
                 "Follow up the letter of concern at the next review",
                 OwnerRole::LeadOfficer,
                 deadlines.escalation,
-                "progress after a letter of concern is reviewed before escalation (Birmingham Stage 3)",
+                "progress after a letter of concern is reviewed before escalation",
             )?,
         ],
         DecisionKind::RecommendWarningNotice => {
@@ -681,7 +684,7 @@ pub fn consequences(
                     "Decide whether to give a formal warning notice",
                     OwnerRole::DirectorOfChildrensServices,
                     deadlines.warning_notice_decision,
-                    "the committee recommends; the Director of Children's Services gives the notice (Birmingham Stage 3; Education and Inspections Act 2006 s60)",
+                    "the committee recommends; the Director of Children's Services gives the notice",
                 )?,
                 letter(
                     LetterKind::WarningNotice,
@@ -700,7 +703,7 @@ pub fn consequences(
                     "Take the case to the Education Improvement Group",
                     OwnerRole::HeadOfSchoolImprovement,
                     deadlines.escalation,
-                    "lack of engagement is escalated to the half-termly Education Improvement Group (Birmingham Stage 5)",
+                    "lack of engagement is escalated to the half-termly Education Improvement Group",
                 )?]
             }
         }

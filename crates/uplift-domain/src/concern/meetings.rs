@@ -109,27 +109,19 @@ impl MeetingKind {
     pub fn source(self) -> &'static str {
         match self {
             Self::SchoolsReviewGroup => {
-                "Barnet Part B, C: the list is reviewed half termly at the Schools Review Group"
+                "The list is reviewed half termly at the Schools Review Group"
             }
             Self::AdvisoryCommittee => {
-                "Birmingham Stage 3: the School Improvement Advisory Committee meets fortnightly"
+                "The School Improvement Advisory Committee meets fortnightly"
             }
-            Self::SchoolsCausingConcern => {
-                "Birmingham Stage 4: monthly Schools Causing Concern meetings"
-            }
-            Self::SchoolPerformanceBoard => "Birmingham SPB protocol: dates agreed case by case",
+            Self::SchoolsCausingConcern => "Monthly Schools Causing Concern meetings",
+            Self::SchoolPerformanceBoard => "Dates agreed case by case",
             Self::MonitoringAndChallenge => {
-                "Barnet Part B, C: regular (usually termly) Monitoring and Challenge Meetings"
+                "Regular (usually termly) Monitoring and Challenge Meetings"
             }
-            Self::TeamAroundTheSchool => {
-                "Buckinghamshire Side by Side: formal meetings monthly or half termly"
-            }
-            Self::RapidImprovementGroup => {
-                "Buckinghamshire Side by Side: convened to monitor impact regularly"
-            }
-            Self::EducationImprovementGroup => {
-                "Birmingham Stage 5: the half-termly Education Improvement Group"
-            }
+            Self::TeamAroundTheSchool => "Formal meetings monthly or half termly",
+            Self::RapidImprovementGroup => "Convened to monitor impact regularly",
+            Self::EducationImprovementGroup => "The half-termly Education Improvement Group",
         }
     }
 }
