@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod forms;
 pub mod pages;
+pub mod paths;
 pub mod render;
 pub mod routes;
 pub mod security;

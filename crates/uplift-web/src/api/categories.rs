@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::categories::{today, urn_from_path};
+use crate::paths;
 
 /// One rule that fired.
 #[derive(Serialize, ToSchema)]
@@ -112,7 +112,7 @@ pub async fn school(
     user: CurrentUser,
     Path(urn): Path<String>,
 ) -> Result<Json<SchoolCategory>, ApiError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     let org = user.principal.organisation_id;
     permit(
         &user,
@@ -125,7 +125,7 @@ pub async fn school(
     let policy = state.db.policy_in_force(org).await?;
     let p = state
         .db
-        .categorise_school(org, &policy, urn, today())
+        .categorise_school(org, &policy, urn, state.today())
         .await?
         .ok_or(Problem::NotFound)?;
     let decided = state
@@ -191,7 +191,7 @@ pub async fn estate(
 ) -> Result<Json<EstateAssessmentBody>, ApiError> {
     let org = user.principal.organisation_id;
     let policy = state.db.policy_in_force(org).await?;
-    let as_of = today();
+    let as_of = state.today();
     let a = state.db.estate_assessment(org, &policy, as_of).await?;
     Ok(Json(EstateAssessmentBody {
         policy: a.policy.clone(),

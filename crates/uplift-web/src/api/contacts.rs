@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::contacts::school_for;
-use crate::pages::schools::parse_urn;
+use crate::paths;
 
 /// A school's contacts. `headteacher` is the one letters use: the recorded
 /// name when set, else the register's.
@@ -96,7 +96,7 @@ pub async fn get(
     user: CurrentUser,
     Path(urn): Path<String>,
 ) -> Result<Json<ContactsItem>, ApiError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     school_for(&state, &user, urn, Action::ReadSchools).await?;
     Ok(Json(
         current(&state, user.principal.organisation_id, urn).await?,
@@ -117,7 +117,7 @@ pub async fn put(
     Path(urn): Path<String>,
     b: Result<Json<ContactsBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
     let b = match body(b) {
         Ok(b) => b,

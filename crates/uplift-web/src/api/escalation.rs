@@ -26,8 +26,8 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::pages::concern::{case_for, letter_for};
-use crate::pages::meetings::id_from_path;
 use crate::pages::plans::{check_mc, McForm};
+use crate::paths;
 
 /// A use case's result as the answer: its JSON, or the refusal naming each
 /// field by this API's name for it (`field`), 403 or 404.
@@ -107,7 +107,7 @@ pub async fn lead_officer(
     Path(case_id): Path<String>,
     b: Result<Json<LeadOfficerBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("assigned_on", &b.assigned_on);
     let r = steps::assign_lead_officer(&state.app, &user.caller(), case_id, b.user_id, on).await;
@@ -143,7 +143,7 @@ pub async fn contacts(
     Path(case_id): Path<String>,
     b: Result<Json<CaseContactsBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     // As on the page: the chair is changed only when given.
     let chair = b.chair_name.as_deref().map(str::trim);
@@ -182,7 +182,7 @@ pub async fn letter_of_concern(
     Path(case_id): Path<String>,
     b: Result<Json<LetterOfConcernBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("sent_on", &b.sent_on);
     let r = steps::send_letter_of_concern(
@@ -227,7 +227,7 @@ pub async fn notice_outcome(
     Path(notice_id): Path<String>,
     b: Result<Json<NoticeOutcomeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(&notice_id)?;
+    let id = paths::id(&notice_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("outcome_on", &b.outcome_on);
     let r = steps::record_notice_outcome(
@@ -272,7 +272,7 @@ pub async fn written_notice(
     Path(case_id): Path<String>,
     b: Result<Json<WrittenNoticeBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("given_on", &b.given_on);
     let r = steps::give_written_notice(
@@ -318,7 +318,7 @@ pub async fn eligibility(
     Path(case_id): Path<String>,
     b: Result<Json<EligibilityBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("eligible_on", &b.eligible_on);
     let r = steps::record_eligibility(
@@ -371,7 +371,7 @@ pub async fn power(
     Path(case_id): Path<String>,
     b: Result<Json<PowerBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("used_on", &b.used_on);
     let input = steps::UsePower {
@@ -417,7 +417,7 @@ pub async fn academy_concern(
     Path(case_id): Path<String>,
     b: Result<Json<AcademyConcernBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let on = date_or_refuse!("raised_on", &b.raised_on);
     let r = steps::raise_academy_concern(
@@ -471,7 +471,7 @@ pub async fn inspection_support(
     Path(case_id): Path<String>,
     b: Result<Json<InspectionSupportBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case_id = id_from_path(&case_id)?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
     let notified = date_or_refuse!("notified_on", &Some(b.notified_on.clone()));
     let pre = date_or_refuse!("pre_inspection_on", &b.pre_inspection_on);
@@ -511,7 +511,7 @@ pub async fn task_done(
     user: CurrentUser,
     Path(task_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(&task_id)?;
+    let id = paths::id(&task_id)?;
     let r = steps::complete_task(&state.app, &user.caller(), id).await;
     answer(r, |t| json!({ "task": t }), str::to_owned)
 }
@@ -580,7 +580,7 @@ pub async fn letter(
     user: CurrentUser,
     Path(letter_id): Path<String>,
 ) -> Result<Json<LetterItem>, ApiError> {
-    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
     Ok(Json(l.into()))
 }
 
@@ -592,7 +592,7 @@ async fn letter_file(
     letter_id: &str,
     ext: &str,
 ) -> Result<Response, ApiError> {
-    let id = id_from_path(letter_id)?;
+    let id = paths::id(letter_id)?;
     crate::pages::concern::letter(State(state), user, Path(format!("{id}.{ext}")))
         .await
         .map_err(|e| ApiError(e.0))
@@ -648,7 +648,7 @@ pub async fn edit_letter(
     Path(letter_id): Path<String>,
     b: Result<Json<LetterTextBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
     let b = body_or_refuse!(b);
     let r = steps::edit_letter(&state.app, &user.caller(), l.id, &b.body).await;
     answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
@@ -667,7 +667,7 @@ pub async fn issue_letter(
     user: CurrentUser,
     Path(letter_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let l = letter_for(&state, &user, id_from_path(&letter_id)?).await?;
+    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
     let r = steps::issue_letter(&state.app, &user.caller(), l.id).await;
     answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
 }

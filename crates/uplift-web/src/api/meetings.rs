@@ -30,11 +30,12 @@ use crate::error::{ApiError, Problem};
 use crate::pages::concern::case_for;
 use crate::pages::meetings::{
     at_meeting, check_attendee, check_minute, check_new_meeting, check_schedule, check_term_dates,
-    half_term_key, id_from_path, live_agenda, meeting_decision, meeting_field, meeting_of,
-    parse_date, plan_schedule, section_label, status_refusal, today, STATUS_MISSING,
+    half_term_key, live_agenda, meeting_decision, meeting_field, meeting_of, parse_date,
+    plan_schedule, section_label, status_refusal, today, STATUS_MISSING,
 };
 use crate::pages::plans::plan_for;
 use crate::pages::spb::{automatic_category, spb_for, state_words, status_rows, step_from};
+use crate::paths;
 
 /// A refusal naming its fields.
 #[derive(Debug, Clone, ToSchema)]
@@ -209,7 +210,7 @@ pub async fn detail(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let org = user.principal.organisation_id;
     let attendees = state.db.meeting_attendees(m.id).await?;
     let minutes = state.db.meeting_minutes(m.id).await?;
@@ -232,7 +233,7 @@ pub async fn agenda(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let issued = state.db.meeting_agenda(m.id).await?;
     let (agenda, issued_at) = match &issued {
         Some(s) => (s.agenda()?, Some(s.issued_at.clone())),
@@ -278,7 +279,7 @@ pub async fn decide(
     Path(id): Path<String>,
     b: Result<Json<DecisionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let b = match body(b) {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -910,7 +911,7 @@ pub async fn set_attendees(
 ) -> Result<Response, ApiError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let b = match body(b) {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -982,7 +983,7 @@ pub async fn add_minute(
 ) -> Result<Response, ApiError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let b = match body(b) {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -1021,7 +1022,7 @@ pub async fn set_status(
 ) -> Result<Response, ApiError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let b = match body(b) {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -1057,7 +1058,7 @@ pub async fn issue_agenda(
 ) -> Result<Json<Value>, ApiError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let inputs = live_agenda(&state, org, &m).await?;
     let mut tx = state.db.begin().await?;
     store::issue_agenda(&mut tx, &user.actor(), org, m.id, &inputs.agenda).await?;

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::schools::{find, parse_urn, profile_for, SchoolQuery};
+use crate::pages::schools::{find, profile_for, SchoolQuery};
+use crate::paths;
 
 /// The list's filters. Text filters other than `q` match exactly (case-insensitive).
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
@@ -342,7 +343,7 @@ pub async fn detail(
     user: CurrentUser,
     Path(urn): Path<String>,
 ) -> Result<Json<SchoolDetail>, ApiError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     let (p, read_intel) = profile_for(&state, &user, urn).await?;
     let s = p.school;
     Ok(Json(SchoolDetail {

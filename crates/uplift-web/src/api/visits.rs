@@ -20,11 +20,11 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::categories::{today, urn_from_path};
 use crate::pages::visits::{
     apply_action, can_read_note, parse_plan, plan_for, visible_note, visible_visit, visit_id,
     year_from,
 };
+use crate::paths;
 
 /// A refused change: every problem, by field.
 #[derive(Serialize, ToSchema)]
@@ -88,7 +88,7 @@ pub async fn caseload(
     let year = year_from(q.year.as_deref())?;
     let (report, _) = state
         .db
-        .caseload(user.principal.organisation_id, year, today())
+        .caseload(user.principal.organisation_id, year, state.today())
         .await?;
     let mut v = serde_json::to_value(&report).map_err(|e| Problem::Internal(e.to_string()))?;
     v["academic_year"] = json!(year.to_string());
@@ -108,7 +108,7 @@ pub async fn entitlement(
     Path(urn): Path<String>,
     Query(q): Query<YearParam>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     let org = user.principal.organisation_id;
     permit(
         &user,
@@ -121,10 +121,13 @@ pub async fn entitlement(
     let year = year_from(q.year.as_deref())?;
     let plan = state
         .db
-        .school_entitlement(org, urn, year, today())
+        .school_entitlement(org, urn, year, state.today())
         .await?
         .ok_or(Problem::NotFound)?;
-    let report = state.db.delivery(org, year, today(), Some(urn)).await?;
+    let report = state
+        .db
+        .delivery(org, year, state.today(), Some(urn))
+        .await?;
     let delivery: Vec<_> = report
         .lines
         .iter()

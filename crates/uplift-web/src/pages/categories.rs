@@ -20,21 +20,13 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::paths;
 use crate::render::render;
 
 /// Today in England (Europe/London): the date the facts describe. Handlers
 /// with the state at hand use `state.today()`, the application's clock.
 pub fn today() -> Date {
     uplift_app::clock::today_in_england()
-}
-
-/// A URN from the path; anything else is "not found".
-pub fn urn_from_path(s: &str) -> Result<i64, Problem> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|u| *u > 0 && *u <= i64::from(u32::MAX))
-        .ok_or(Problem::NotFound)
 }
 
 fn can(user: &CurrentUser, action: Action) -> bool {
@@ -412,7 +404,7 @@ pub async fn school(
     Path(urn): Path<String>,
     Query(flash): Query<SchoolFlash>,
 ) -> Result<Response, PageError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     permit(
         &user,
         Action::ReadCategories,
@@ -447,7 +439,7 @@ pub async fn decide(
     Path(urn): Path<String>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     let org = user.principal.organisation_id;
     permit(
         &user,
@@ -522,7 +514,7 @@ pub async fn override_flag(
     Path(urn): Path<String>,
     Form(f): Form<FlagForm>,
 ) -> Result<Response, PageError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     let org = user.principal.organisation_id;
     permit(
         &user,

@@ -25,8 +25,7 @@ use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::forms;
-use crate::pages::categories::{today, urn_from_path};
-use crate::pages::meetings::id_from_path;
+use crate::paths;
 use crate::render::render;
 use uplift_app::concern::{steps, RecordDecision};
 
@@ -81,7 +80,10 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let policy = state.db.policy_in_force(org).await?;
     // Only the schools categorisation proposes or places in a category of
     // concern, from the placements read model.
-    let placements = state.db.proposing_placements(org, &policy, today()).await?;
+    let placements = state
+        .db
+        .proposing_placements(org, &policy, state.today())
+        .await?;
     let open: Vec<i64> = cases
         .iter()
         .filter(|c| c.closed_on.is_none())
@@ -126,7 +128,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let eligible = state.db.concern_eligible_schools(org).await?;
     // Schools considered and not a priority this academic year: listed with
     // their decision and letter, not again as undecided proposals.
-    let since = academic_year_start(today()).to_string();
+    let since = academic_year_start(state.today()).to_string();
     let not_priority = state.db.not_a_priority_decisions(org, None, &since).await?;
     // Their schools' names and latest data, in one query.
     let considered_schools = state.db.considered_schools(org, &since).await?;
@@ -205,7 +207,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             closed => closed,
             proposals => proposals,
             considered => considered,
-            academic_year => format!("{}/{:02}", academic_year_start(today()).year(), (academic_year_start(today()).year() + 1) % 100),
+            academic_year => format!("{}/{:02}", academic_year_start(state.today()).year(), (academic_year_start(state.today()).year() + 1) % 100),
             can_decide => can(&user, Action::DecideConcern),
             can_templates => can(&user, Action::ManageTemplates),
         },
@@ -226,7 +228,7 @@ async fn render_designate(
     let policy = state.db.policy_in_force(org).await?;
     let placement = state
         .db
-        .categorise_school(org, &policy, urn, today())
+        .categorise_school(org, &policy, urn, state.today())
         .await?
         .ok_or(Problem::NotFound)?;
     if !state.db.concern_school_in_estate(org, urn).await? {
@@ -298,7 +300,7 @@ pub async fn designate_form(
     user: CurrentUser,
     Path(urn): Path<String>,
 ) -> Result<Response, PageError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     render_designate(&state, &user, urn, &Fields::new(), Vec::new()).await
 }
 
@@ -310,7 +312,7 @@ pub async fn designate(
     Path(urn): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let urn = urn_from_path(&urn)?;
+    let urn = paths::urn(&urn)?;
     let f = fields(form);
     let mut triggers = many(&f, "triggers");
     triggers.extend(lines(&one(&f, "other_trigger")));
@@ -369,7 +371,7 @@ pub(crate) async fn considered_view(
     org: i64,
     urn: i64,
 ) -> Result<Vec<Value>, PageError> {
-    let since = academic_year_start(today()).to_string();
+    let since = academic_year_start(state.today()).to_string();
     let decisions = state
         .db
         .not_a_priority_decisions(org, Some(urn), &since)
@@ -457,7 +459,7 @@ async fn render_case(
     let support = state.db.case_inspection_support(case.id).await?;
     let routes = state.db.case_eligibility_routes(&case).await?;
     let next = state.db.next_escalation_actions(&case).await?;
-    let removal = state.db.removal_check(org, case.urn, today()).await?;
+    let removal = state.db.removal_check(org, case.urn, state.today()).await?;
     let officers = state.db.concern_officers(org).await?;
     let open = case.closed_on.is_none();
     let is_academy = case.is_academy();
@@ -563,7 +565,7 @@ async fn render_case(
                     _ => store::owner_role_label(&t.owner_role).to_owned(),
                 },
                 due_on => date_words(&t.due_on),
-                overdue => t.done_on.is_none() && t.due_on < today().to_string(),
+                overdue => t.done_on.is_none() && t.due_on < state.today().to_string(),
                 done_on => t.done_on.as_deref().map(date_words),
                 reason => t.reason.clone(),
             }).collect::<Vec<_>>(),
@@ -633,7 +635,7 @@ async fn render_case(
             arrangement_options => arrangement_options,
             officer_options => officer_options,
             default_days => default_days,
-            today => today().to_string(),
+            today => state.today().to_string(),
             dates => case_dates(values, state.today()),
             values => value_map,
             grounds_checked => many(values, "grounds"),
@@ -767,7 +769,7 @@ pub async fn case(
     Path(id): Path<String>,
     Query(flash): Query<CaseFlash>,
 ) -> Result<Response, PageError> {
-    let id = id_from_path(&id)?;
+    let id = paths::id(&id)?;
     render_case(
         &state,
         &user,
@@ -791,7 +793,7 @@ pub(crate) async fn case_for(
     let org = user.principal.organisation_id;
     let case = state
         .db
-        .concern_case(org, id_from_path(case_id)?)
+        .concern_case(org, paths::id(case_id)?)
         .await?
         .ok_or(Problem::NotFound)?;
     permit(
@@ -884,7 +886,7 @@ pub async fn lead_officer(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(
         state,
@@ -918,7 +920,7 @@ pub async fn contacts(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let chair = f.contains_key("chair_name").then(|| one(&f, "chair_name"));
     let trust = one(&f, "trust_name");
@@ -949,7 +951,7 @@ pub async fn letter_of_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(state, user, case_id, f, "loc_on", "the date of the letter");
     let r = steps::send_letter_of_concern(
@@ -984,7 +986,7 @@ pub async fn warning_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(
         state,
@@ -1025,7 +1027,7 @@ pub async fn notice_outcome(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = id_from_path(&id)?;
+    let id = paths::id(&id)?;
     let org = user.principal.organisation_id;
     let notice = state
         .db
@@ -1071,7 +1073,7 @@ pub async fn written_notice(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(
         state,
@@ -1110,7 +1112,7 @@ pub async fn eligibility(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(
         state,
@@ -1148,7 +1150,7 @@ pub async fn power(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(
         state,
@@ -1186,7 +1188,7 @@ pub async fn academy_concern(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let on = step_date!(state, user, case_id, f, "raised_on", "the date");
     let r = steps::raise_academy_concern(
@@ -1219,7 +1221,7 @@ pub async fn inspection_support(
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let case_id = id_from_path(&id)?;
+    let case_id = paths::id(&id)?;
     let f = fields(form);
     let notified = step_date!(
         state,
@@ -1280,7 +1282,7 @@ pub async fn task_done(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_from_path(&id)?;
+    let id = paths::id(&id)?;
     let task = steps::complete_task(&state.app, &user.caller(), id).await?;
     Ok(done(task.case_id, "task"))
 }
@@ -1357,7 +1359,7 @@ pub async fn letter(
         Some((id, ext)) => (id, Some(ext)),
         None => (file.as_str(), None),
     };
-    let id = id_from_path(id)?;
+    let id = paths::id(id)?;
     let l = letter_for(&state, &user, id).await?;
     let letterhead = crate::pages::letterhead::letterhead_for(&state, &user.organisation).await?;
     let (bytes, ctype, suffix) = match ext {
@@ -1447,7 +1449,7 @@ pub async fn edit_letter(
     Path(file): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = id_from_path(&file)?;
+    let id = paths::id(&file)?;
     let org = user.principal.organisation_id;
     let l = letter_for(&state, &user, id).await?;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
@@ -1472,7 +1474,7 @@ pub async fn issue_letter(
     user: CurrentUser,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_from_path(&file)?;
+    let id = paths::id(&file)?;
     let org = user.principal.organisation_id;
     let l = letter_for(&state, &user, id).await?;
     permit(&user, Action::DecideConcern, Scope::Organisation(org))?;

@@ -19,7 +19,8 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
-use crate::pages::schools::{parse_urn, show_date};
+use crate::pages::schools::show_date;
+use crate::paths;
 use crate::render::render;
 
 /// The school, checked: in the user's organisation's estate and within
@@ -210,7 +211,7 @@ pub async fn form(
     Path(urn): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     let school = school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
     let current = state
         .db
@@ -237,7 +238,7 @@ pub async fn save(
     Path(urn): Path<String>,
     Form(f): Form<ContactsForm>,
 ) -> Result<Response, PageError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     let school = school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
     let input = f.input();
     let problems: Vec<(String, String)> = input

@@ -36,21 +36,13 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::paths;
 use crate::render::render;
 
 // ---------------------------------------------------------------------------
 // Shared helpers (also used by the plan and SPB pages and the API)
 
 pub use crate::pages::categories::today;
-
-/// An id from the path; anything else is "not found".
-pub fn id_from_path(s: &str) -> Result<i64, Problem> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(Problem::NotFound)
-}
 
 /// A date typed by a user: `2026-12-08` or `8/12/2026`.
 pub fn parse_date(s: &str) -> Option<Date> {
@@ -1038,7 +1030,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(flash): Query<MeetingFlash>,
 ) -> Result<Response, PageError> {
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let flash = match flash.done.as_deref() {
         Some("created") => Some("The meeting has been created."),
         Some("attendee") => Some("The attendee has been added."),
@@ -1101,7 +1093,7 @@ pub async fn attendees(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let remove = field(&fields, "remove");
     if !remove.is_empty() {
         let aid = remove
@@ -1190,7 +1182,7 @@ pub async fn minutes(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let item = field(&fields, "item").trim().to_string();
     let body = field(&fields, "minute").trim().to_string();
     let checked = check_minute(&state, org, ("item", &item), ("minute", &body)).await?;
@@ -1235,7 +1227,7 @@ pub async fn set_status(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let Some(status) = MeetingStatus::parse(field(&fields, "status")) else {
         let errors = vec![err("status", STATUS_MISSING)];
         return render_meeting(&state, &user, &m, None, ("", ""), ("", ""), errors, None).await;
@@ -1263,7 +1255,7 @@ pub async fn issue_agenda(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::WriteConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let inputs = live_agenda(&state, org, &m).await?;
     let mut tx = state.db.begin().await?;
     store::issue_agenda(&mut tx, &user.actor(), org, m.id, &inputs.agenda).await?;
@@ -1343,7 +1335,7 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     permit(&user, Action::DecideConcern, Scope::Organisation(org))?;
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let urn = field(&fields, "urn").trim().parse::<i64>().unwrap_or(0);
     let attempt = DecisionAttempt {
         urn,
@@ -1612,7 +1604,7 @@ pub async fn papers(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let m = meeting_of(&state, &user, id_from_path(&id)?).await?;
+    let m = meeting_of(&state, &user, paths::id(&id)?).await?;
     let doc = papers_document(&state, &user, &m).await?;
     let bytes = uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?;
     let name = format!("meeting-{}-papers.pdf", m.id);

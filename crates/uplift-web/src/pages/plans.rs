@@ -33,9 +33,9 @@ use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::concern::case_for;
 use crate::pages::meetings::{
-    by_field, can, err, field, id_from_path, next_review_due, parse_date, terms_for, today,
-    with_status,
+    by_field, can, err, field, next_review_due, parse_date, terms_for, today, with_status,
 };
+use crate::paths;
 use crate::render::render;
 
 pub const OWNERS: &[(&str, &str, OwnerKind)] = &[
@@ -430,7 +430,7 @@ pub async fn plan_for(
     let org = user.principal.organisation_id;
     let plan = state
         .db
-        .plan(org, id_from_path(plan_id)?)
+        .plan(org, paths::id(plan_id)?)
         .await?
         .ok_or(Problem::NotFound)?;
     permit(

@@ -23,6 +23,7 @@ use crate::app::AppState;
 use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::paths;
 use crate::render::render;
 
 /// Schools per page of the list.
@@ -420,15 +421,6 @@ pub async fn csv(
 
 // ---------------------------------------------------------------------------
 // The profile.
-
-/// A URN from the path; anything else is "not found".
-pub fn parse_urn(s: &str) -> Result<i64, Problem> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|u| *u > 0)
-        .ok_or(Problem::NotFound)
-}
 
 /// Loads a profile the user may see (404 for a school user's other schools and
 /// for URNs not in the register). Intelligence only for roles allowed to read it.
@@ -1025,7 +1017,7 @@ pub async fn profile(
     Path(urn): Path<String>,
     Query(flash): Query<ProfileFlash>,
 ) -> Result<Response, PageError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     let (profile, read_intel) = profile_for(&state, &user, urn).await?;
     let flash = flash.added.map(|_| "The intelligence has been added.");
     render_profile(
@@ -1108,7 +1100,7 @@ pub async fn add_intelligence(
     Path(urn): Path<String>,
     Form(f): Form<IntelligenceForm>,
 ) -> Result<Response, PageError> {
-    let urn = parse_urn(&urn)?;
+    let urn = paths::urn(&urn)?;
     let scope = Scope::School {
         organisation_id: user.principal.organisation_id,
         urn,

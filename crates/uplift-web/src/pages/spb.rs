@@ -23,9 +23,8 @@ use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::concern::case_for;
-use crate::pages::meetings::{
-    by_field, can, err, field, id_from_path, parse_date, today, with_status,
-};
+use crate::pages::meetings::{by_field, can, err, field, parse_date, today, with_status};
+use crate::paths;
 use crate::render::render;
 
 /// The category that qualifies a school automatically, if any (special
@@ -65,7 +64,7 @@ pub async fn spb_for(
     let org = user.principal.organisation_id;
     let spb = state
         .db
-        .spb(org, id_from_path(spb_id)?)
+        .spb(org, paths::id(spb_id)?)
         .await?
         .ok_or(Problem::NotFound)?;
     permit(
