@@ -15,6 +15,7 @@
 
 pub mod clock;
 pub mod concern;
+pub mod contacts;
 pub mod error;
 
 use std::sync::Arc;

@@ -14,10 +14,8 @@ use sqlx::FromRow;
 use crate::audit::{self, Actor, Change};
 use crate::{now, Db, Result, StoreError, Tx};
 
-/// The longest name accepted.
-pub const MAX_NAME: usize = 200;
-/// The longest email address accepted (RFC 5321's path limit).
-pub const MAX_EMAIL: usize = 254;
+use uplift_domain::register::contacts::{self as rule, ContactField, ContactProblem};
+pub use uplift_domain::register::contacts::{looks_like_email, MAX_EMAIL, MAX_NAME};
 
 /// A school's recorded contacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
@@ -68,30 +66,16 @@ pub struct ContactsInput {
     pub clerk_email: Option<String>,
 }
 
-/// The fields, each with its stored name and words for messages.
-pub const FIELDS: [(&str, &str, bool); 6] = [
-    ("headteacher_name", "The headteacher's name", false),
-    ("headteacher_email", "The headteacher's email address", true),
-    ("chair_name", "The chair of governors' name", false),
-    ("chair_email", "The chair of governors' email address", true),
-    ("clerk_name", "The clerk to the governors' name", false),
-    (
-        "clerk_email",
-        "The clerk to the governors' email address",
-        true,
-    ),
-];
-
 impl ContactsInput {
-    fn get(&self, field: &str) -> Option<&str> {
+    /// The detail recorded for `field`, as given.
+    pub fn get(&self, field: ContactField) -> Option<&str> {
         match field {
-            "headteacher_name" => self.headteacher_name.as_deref(),
-            "headteacher_email" => self.headteacher_email.as_deref(),
-            "chair_name" => self.chair_name.as_deref(),
-            "chair_email" => self.chair_email.as_deref(),
-            "clerk_name" => self.clerk_name.as_deref(),
-            "clerk_email" => self.clerk_email.as_deref(),
-            _ => None,
+            ContactField::HeadteacherName => self.headteacher_name.as_deref(),
+            ContactField::HeadteacherEmail => self.headteacher_email.as_deref(),
+            ContactField::ChairName => self.chair_name.as_deref(),
+            ContactField::ChairEmail => self.chair_email.as_deref(),
+            ContactField::ClerkName => self.clerk_name.as_deref(),
+            ContactField::ClerkEmail => self.clerk_email.as_deref(),
         }
     }
 
@@ -113,53 +97,10 @@ impl ContactsInput {
         }
     }
 
-    /// Every problem as (field, message): names over 200 characters, email
-    /// addresses that do not look like one.
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let clean = self.cleaned();
-        let mut out = Vec::new();
-        for (field, words, email) in FIELDS {
-            let Some(v) = clean.get(field) else {
-                continue;
-            };
-            if email {
-                if !looks_like_email(v) {
-                    out.push((
-                        field,
-                        format!("{words} must look like an email address, like name@example.org"),
-                    ));
-                }
-            } else if v.chars().count() > MAX_NAME {
-                out.push((
-                    field,
-                    format!("{words} must be {MAX_NAME} characters or fewer"),
-                ));
-            } else if v.chars().any(char::is_control) {
-                out.push((field, format!("{words} must be on one line")));
-            }
-        }
-        out
+    /// Every problem, by the domain's rule for contact details.
+    pub fn problems(&self) -> Vec<ContactProblem> {
+        rule::problems(ContactField::ALL.map(|f| (f, self.get(f))))
     }
-}
-
-/// A valid-looking address: one `@`, something before it, a dotted domain
-/// after it, no spaces or control characters, at most 254 characters.
-pub fn looks_like_email(s: &str) -> bool {
-    if s.chars().count() > MAX_EMAIL || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
-    }
-    let mut parts = s.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 /// A school's contacts inside a transaction.
@@ -185,7 +126,7 @@ pub async fn save(
         return Err(StoreError::Invalid(
             problems
                 .into_iter()
-                .map(|(_, m)| m)
+                .map(|p| p.to_string())
                 .collect::<Vec<_>>()
                 .join("; "),
         ));

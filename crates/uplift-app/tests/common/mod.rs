@@ -146,3 +146,28 @@ pub async fn count(db: &Db, table: &str) -> i64 {
         .parse()
         .unwrap()
 }
+
+/// A headteacher's sign-in for `urn` in the lead's organisation.
+pub async fn school_user(db: &Db, s: &Setup, urn: i64) -> Caller {
+    let org = s.lead.organisation_id();
+    let email = format!("head{urn}@school.example.invalid");
+    let t = uplift_store::now();
+    db.execute_raw(&format!(
+        "INSERT INTO users (organisation_id, email, name, role, school_urn, password_hash, active, created_at, updated_at)
+         VALUES ({org}, '{email}', 'Sam School', 'school', {urn}, 'x', TRUE, '{t}', '{t}')"
+    ))
+    .await
+    .unwrap();
+    let id: i64 = db
+        .execute_raw_text(&format!(
+            "SELECT CAST(id AS TEXT) FROM users WHERE email = '{email}'"
+        ))
+        .await
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut c = caller(org, id, Role::School, "Sam School", &email);
+    c.principal.school_urn = Some(urn);
+    c
+}

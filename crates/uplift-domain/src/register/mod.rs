@@ -7,6 +7,7 @@
 //! [`LaCode`] can only be built through `parse` (or the checked constructors),
 //! so holding one means it is well formed.
 
+pub mod contacts;
 mod ids;
 mod inspection;
 mod links;

@@ -9,16 +9,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use uplift_domain::access::Action;
-use uplift_store::contacts::{self, ContactsInput, SchoolContacts};
-use uplift_store::StoreError;
+use uplift_app::contacts::{self, Contacts};
+use uplift_store::contacts::ContactsInput;
 use utoipa::ToSchema;
 
-use crate::api::meetings::{body, refuse};
+use crate::api::meetings::body;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::contacts::school_for;
 use crate::paths;
 
 /// A school's contacts. `headteacher` is the one letters use: the recorded
@@ -59,31 +57,21 @@ pub struct ContactsBody {
     pub clerk_email: Option<String>,
 }
 
-fn item(urn: i64, register: Option<String>, c: Option<SchoolContacts>) -> ContactsItem {
-    let recorded_head = c.as_ref().and_then(|c| c.headteacher_name.clone());
+fn item(c: &Contacts) -> ContactsItem {
+    let r = c.recorded.as_ref();
     ContactsItem {
-        urn,
-        headteacher: recorded_head.clone().or(register.clone()),
-        register_headteacher: register,
-        headteacher_name: recorded_head,
-        headteacher_email: c.as_ref().and_then(|c| c.headteacher_email.clone()),
-        chair_name: c.as_ref().and_then(|c| c.chair_name.clone()),
-        chair_email: c.as_ref().and_then(|c| c.chair_email.clone()),
-        clerk_name: c.as_ref().and_then(|c| c.clerk_name.clone()),
-        clerk_email: c.as_ref().and_then(|c| c.clerk_email.clone()),
-        updated_by: c.as_ref().map(|c| c.updated_by.clone()),
-        updated_at: c.as_ref().map(|c| c.updated_at.clone()),
+        urn: c.urn,
+        headteacher: c.headteacher().map(str::to_owned),
+        register_headteacher: c.register_head.clone(),
+        headteacher_name: r.and_then(|c| c.headteacher_name.clone()),
+        headteacher_email: r.and_then(|c| c.headteacher_email.clone()),
+        chair_name: r.and_then(|c| c.chair_name.clone()),
+        chair_email: r.and_then(|c| c.chair_email.clone()),
+        clerk_name: r.and_then(|c| c.clerk_name.clone()),
+        clerk_email: r.and_then(|c| c.clerk_email.clone()),
+        updated_by: r.map(|c| c.updated_by.clone()),
+        updated_at: r.map(|c| c.updated_at.clone()),
     }
-}
-
-async fn current(state: &AppState, org: i64, urn: i64) -> Result<ContactsItem, Problem> {
-    let register = state
-        .db
-        .school_profile(urn, None)
-        .await?
-        .and_then(|p| p.head_name.clone());
-    let c = state.db.school_contacts(org, urn).await?;
-    Ok(item(urn, register, c))
 }
 
 /// A school's contacts.
@@ -97,10 +85,10 @@ pub async fn get(
     Path(urn): Path<String>,
 ) -> Result<Json<ContactsItem>, ApiError> {
     let urn = paths::urn(&urn)?;
-    school_for(&state, &user, urn, Action::ReadSchools).await?;
-    Ok(Json(
-        current(&state, user.principal.organisation_id, urn).await?,
-    ))
+    let c = contacts::school_contacts(&state.app, &user.caller(), urn)
+        .await
+        .map_err(Problem::from)?;
+    Ok(Json(item(&c)))
 }
 
 /// Records a school's contacts (audited). A name over 200 characters or an
@@ -118,7 +106,11 @@ pub async fn put(
     b: Result<Json<ContactsBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let urn = paths::urn(&urn)?;
-    school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
+    let caller = user.caller();
+    // Out of scope is "not found" before the body is read.
+    contacts::contacts_to_edit(&state.app, &caller, urn)
+        .await
+        .map_err(Problem::from)?;
     let b = match body(b) {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -131,26 +123,8 @@ pub async fn put(
         clerk_name: b.clerk_name,
         clerk_email: b.clerk_email,
     };
-    let problems: Vec<(String, String)> = input
-        .problems()
-        .into_iter()
-        .map(|(f, m)| (f.to_owned(), m))
-        .collect();
-    if !problems.is_empty() {
-        return Ok(refuse(&problems));
-    }
-    let org = user.principal.organisation_id;
-    let mut tx = state.db.begin().await?;
-    match contacts::save(&mut tx, &user.actor(), org, urn, &input).await {
-        Ok(_) => tx.commit().await?,
-        Err(StoreError::Invalid(m)) => {
-            tx.rollback().await?;
-            return Ok(refuse(&[("contacts".into(), m)]));
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            return Err(Problem::from(e).into());
-        }
-    }
-    Ok(Json(current(&state, org, urn).await?).into_response())
+    let saved = contacts::save_contacts(&state.app, &caller, urn, &input)
+        .await
+        .map_err(Problem::from)?;
+    Ok(Json(item(&saved)).into_response())
 }

@@ -11,44 +11,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use uplift_app::contacts::{self, Contacts};
+use uplift_app::AppError;
 use uplift_domain::access::{authorize, Action, Scope};
-use uplift_store::contacts::{self, ContactsInput, SchoolContacts};
-use uplift_store::StoreError;
+use uplift_store::contacts::{ContactsInput, SchoolContacts};
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::schools::show_date;
 use crate::paths;
 use crate::render::render;
-
-/// The school, checked: in the user's organisation's estate and within
-/// their scope for `action` (another school is "not found").
-pub(crate) async fn school_for(
-    state: &AppState,
-    user: &CurrentUser,
-    urn: i64,
-    action: Action,
-) -> Result<String, Problem> {
-    let org = user.principal.organisation_id;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn,
-        },
-    )?;
-    if !state.db.concern_school_in_estate(org, urn).await? {
-        return Err(Problem::NotFound);
-    }
-    state
-        .db
-        .concern_school_name(urn)
-        .await?
-        .ok_or(Problem::NotFound)
-}
 
 /// Whether the user may change the school's contacts.
 pub fn can_edit(user: &CurrentUser, urn: i64) -> bool {
@@ -159,19 +132,13 @@ impl ContactsForm {
 async fn render_form(
     state: &AppState,
     user: &CurrentUser,
-    urn: i64,
-    school: &str,
+    contacts: &Contacts,
     form: &ContactsForm,
     errors: Vec<(String, String)>,
     flash: Option<&str>,
 ) -> Result<Response, PageError> {
-    let org = user.principal.organisation_id;
-    let register_head = state
-        .db
-        .school_profile(urn, None)
-        .await?
-        .and_then(|p| p.head_name.clone());
-    let current = state.db.school_contacts(org, urn).await?;
+    let urn = contacts.urn;
+    let school = &contacts.school;
     let has_errors = !errors.is_empty();
     let field_errors: std::collections::BTreeMap<String, String> = errors.iter().cloned().collect();
     let mut res = render(
@@ -183,8 +150,8 @@ async fn render_form(
         context! {
             urn => urn,
             school => school,
-            register_head => register_head,
-            recorded => current.as_ref().map(|c| format!("Last changed by {} on {}.", c.updated_by, show_date(&c.updated_at))),
+            register_head => contacts.register_head.clone(),
+            recorded => contacts.recorded.as_ref().map(|c| format!("Last changed by {} on {}.", c.updated_by, show_date(&c.updated_at))),
             form => context! {
                 headteacher_name => form.headteacher_name.clone(),
                 headteacher_email => form.headteacher_email.clone(),
@@ -212,22 +179,12 @@ pub async fn form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let urn = paths::urn(&urn)?;
-    let school = school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
-    let current = state
-        .db
-        .school_contacts(user.principal.organisation_id, urn)
-        .await?;
+    let contacts = contacts::contacts_to_edit(&state.app, &user.caller(), urn)
+        .await
+        .map_err(Problem::from)?;
     let flash = q.saved.map(|_| "The contacts have been saved.");
-    render_form(
-        &state,
-        &user,
-        urn,
-        &school,
-        &ContactsForm::from_record(current.as_ref()),
-        Vec::new(),
-        flash,
-    )
-    .await
+    let form = ContactsForm::from_record(contacts.recorded.as_ref());
+    render_form(&state, &user, &contacts, &form, Vec::new(), flash).await
 }
 
 /// `POST /schools/{urn}/contacts`: saves the contacts (audited); bad input
@@ -239,39 +196,16 @@ pub async fn save(
     Form(f): Form<ContactsForm>,
 ) -> Result<Response, PageError> {
     let urn = paths::urn(&urn)?;
-    let school = school_for(&state, &user, urn, Action::EditSchoolContacts).await?;
-    let input = f.input();
-    let problems: Vec<(String, String)> = input
-        .problems()
-        .into_iter()
-        .map(|(k, m)| (k.to_owned(), m))
-        .collect();
-    if !problems.is_empty() {
-        return render_form(&state, &user, urn, &school, &f, problems, None).await;
-    }
-    let org = user.principal.organisation_id;
-    let mut tx = state.db.begin().await?;
-    match contacts::save(&mut tx, &user.actor(), org, urn, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/schools/{urn}/contacts?saved=1")).into_response())
+    let caller = user.caller();
+    match contacts::save_contacts(&state.app, &caller, urn, &f.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/schools/{urn}/contacts?saved=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let current = contacts::contacts_to_edit(&state.app, &caller, urn)
+                .await
+                .map_err(Problem::from)?;
+            let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            render_form(&state, &user, &current, &f, errors, None).await
         }
-        Err(StoreError::Invalid(m)) => {
-            tx.rollback().await?;
-            render_form(
-                &state,
-                &user,
-                urn,
-                &school,
-                &f,
-                vec![("chair_name".into(), m)],
-                None,
-            )
-            .await
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            Err(e.into())
-        }
+        Err(e) => Err(Problem::from(e).into()),
     }
 }

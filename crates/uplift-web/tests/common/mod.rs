@@ -4,6 +4,7 @@
 
 pub mod concern_fixture;
 pub mod meetings_fixture;
+pub mod parity;
 pub mod visits_fixture;
 
 use axum::body::Body;
