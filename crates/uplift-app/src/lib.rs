@@ -17,6 +17,7 @@ pub mod clock;
 pub mod concern;
 pub mod contacts;
 pub mod error;
+pub mod letterhead;
 
 use std::sync::Arc;
 

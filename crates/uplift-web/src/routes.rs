@@ -181,14 +181,14 @@ pub fn all() -> Vec<Route> {
         route!(GET "/settings/letterhead", Requires(ManageTemplates), Page, pages::letterhead::page),
         route!(POST "/settings/letterhead", Requires(ManageTemplates), Page, {
             use axum::handler::Handler;
-            pages::letterhead::save.layer(axum::extract::DefaultBodyLimit::max(pages::letterhead::MAX_REQUEST))
+            pages::letterhead::save.layer(axum::extract::DefaultBodyLimit::max(uplift_app::letterhead::MAX_REQUEST))
         }),
         route!(GET "/settings/letterhead/sample.pdf", Requires(ManageTemplates), Page, pages::letterhead::sample_pdf),
         route!(GET "/api/v1/settings/letterhead", Requires(ManageTemplates), Api, api::letterhead::get),
         route!(PUT "/api/v1/settings/letterhead", Requires(ManageTemplates), Api, api::letterhead::put),
         route!(PUT "/api/v1/settings/letterhead/logo", Requires(ManageTemplates), Api, {
             use axum::handler::Handler;
-            api::letterhead::put_logo.layer(axum::extract::DefaultBodyLimit::max(pages::letterhead::MAX_REQUEST))
+            api::letterhead::put_logo.layer(axum::extract::DefaultBodyLimit::max(uplift_app::letterhead::MAX_REQUEST))
         }),
         route!(DELETE "/api/v1/settings/letterhead/logo", Requires(ManageTemplates), Api, api::letterhead::delete_logo),
         route!(GET "/api/v1/concern/cases", Requires(ReadConcern), Api, api::concern::cases),

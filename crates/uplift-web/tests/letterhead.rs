@@ -578,3 +578,70 @@ async fn school_users_and_advisers_are_refused() {
         assert!(app.db.letterhead(app.org_id).await.unwrap().is_none());
     }
 }
+
+/// The form and `PUT /api/v1/settings/letterhead` go through one use case:
+/// the same refused text gets the same messages on the same fields, and the
+/// same good text saves the same letterhead.
+#[tokio::test]
+async fn the_form_and_the_api_refuse_and_save_alike() {
+    use common::parity::{api_errors, send_json, summary, summary_fields};
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.session(Role::Lead).await;
+    let token = app.user(Role::Lead).token.clone();
+    let seven = "1\n2\n3\n4\n5\n6\n7";
+    let long_line = format!("Town Hall\n{}", "x".repeat(101));
+    for (email, address) in [
+        ("si@invented", "Town Hall"),
+        ("", seven),
+        ("not an email", long_line.as_str()),
+    ] {
+        let page = post(&app, &cookie, &fields(&csrf, email, address), None).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+        let api = send_json(
+            &app,
+            Method::PUT,
+            "/api/v1/settings/letterhead",
+            &token,
+            serde_json::json!({"service_name": "School Improvement Service",
+                "address_lines": address.lines().collect::<Vec<_>>(), "telephone": "020 0000 0000",
+                "email": email, "website": "invented.example", "footer": FOOTER}),
+        )
+        .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+        let errors = api_errors(&api);
+        assert!(!errors.is_empty());
+        assert_eq!(
+            summary(&page.body),
+            errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            summary_fields(&page.body),
+            errors.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>()
+        );
+    }
+    assert!(app.db.letterhead(app.org_id).await.unwrap().is_none());
+    let page = post(
+        &app,
+        &cookie,
+        &fields(&csrf, "si@invented.example.gov.uk", "Town Hall\nLondon"),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let by_page = app.db.letterhead(app.org_id).await.unwrap().unwrap().text;
+    let api = send_json(
+        &app,
+        Method::PUT,
+        "/api/v1/settings/letterhead",
+        &token,
+        serde_json::json!({"service_name": "School Improvement Service",
+            "address_lines": ["Town Hall", "London"], "telephone": "020 0000 0000",
+            "email": "si@invented.example.gov.uk", "website": "invented.example", "footer": FOOTER}),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    assert_eq!(
+        app.db.letterhead(app.org_id).await.unwrap().unwrap().text,
+        by_page
+    );
+}

@@ -12,16 +12,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use uplift_app::letterhead::{self, LogoInput};
 use uplift_docs::ImageKind;
-use uplift_domain::access::{Action, Scope};
-use uplift_store::letterhead::{self as store, Letterhead, LetterheadText, LogoChange};
+use uplift_store::letterhead::{Letterhead, LetterheadText};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
-use crate::error::ApiError;
-use crate::pages::letterhead::{check_logo, check_text};
+use crate::error::{ApiError, Problem};
 
 /// The organisation's letterhead. Every text field is empty until set.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,49 +87,25 @@ fn item(organisation: &str, l: Option<&Letterhead>) -> LetterheadItem {
     }
 }
 
-/// The 422 naming each refused field, in the shape of the other endpoints'
-/// refusals (`FieldRefusal`).
-fn refuse(errors: &[(String, String)]) -> Response {
+fn one(field: &str, message: impl Into<String>) -> Response {
+    let message = message.into();
     let body = serde_json::json!({
-        "error": errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "),
-        "errors": errors.iter().map(|(f, m)| serde_json::json!({"field": f, "message": m})).collect::<Vec<_>>(),
+        "error": format!("{field}: {message}"),
+        "errors": [{"field": field, "message": message}],
     });
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
-}
-
-fn one(field: &str, message: impl Into<String>) -> Response {
-    refuse(&[(field.to_owned(), message.into())])
-}
-
-fn allowed(user: &CurrentUser) -> Result<i64, ApiError> {
-    let org = user.principal.organisation_id;
-    permit(user, Action::ManageTemplates, Scope::Organisation(org))?;
-    Ok(org)
 }
 
 async fn save(
     state: &AppState,
     user: &CurrentUser,
     text: Option<LetterheadText>,
-    change: LogoChange,
+    logo: LogoInput,
 ) -> Result<Response, ApiError> {
-    let org = user.principal.organisation_id;
-    let mut tx = state.db.begin().await?;
-    let text = match text {
-        Some(t) => t,
-        None => store::get(&mut tx, org)
-            .await?
-            .map(|l| l.text)
-            .unwrap_or_default(),
-    };
-    match store::save(&mut tx, &user.actor(), org, &text, change).await {
-        Ok(l) => {
-            tx.commit().await?;
-            Ok(Json(item(&user.organisation.name, Some(&l))).into_response())
-        }
-        Err(uplift_store::StoreError::Invalid(m)) => Ok(one("logo", m)),
-        Err(e) => Err(e.into()),
-    }
+    let saved = letterhead::save_letterhead(&state.app, &user.caller(), text.as_ref(), logo)
+        .await
+        .map_err(Problem::from)?;
+    Ok(Json(item(&user.organisation.name, Some(&saved))).into_response())
 }
 
 /// The organisation's letterhead, without the logo's bytes.
@@ -142,8 +116,9 @@ pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<LetterheadItem>, ApiError> {
-    let org = allowed(&user)?;
-    let l = state.db.letterhead(org).await?;
+    let l = letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
     Ok(Json(item(&user.organisation.name, l.as_ref())))
 }
 
@@ -158,7 +133,9 @@ pub async fn put(
     user: CurrentUser,
     b: Result<Json<LetterheadBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    allowed(&user)?;
+    letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
     let b = match b {
         Ok(Json(b)) => b,
         Err(e) => {
@@ -179,15 +156,7 @@ pub async fn put(
         website: b.website,
         footer: b.footer,
     };
-    let text = match check_text(&text) {
-        Ok(t) => t,
-        Err(es) => {
-            let es: Vec<(String, String)> =
-                es.into_iter().map(|(f, m)| (f.to_owned(), m)).collect();
-            return Ok(refuse(&es));
-        }
-    };
-    save(&state, &user, Some(text), LogoChange::Keep).await
+    save(&state, &user, Some(text), LogoInput::Keep).await
 }
 
 /// Uploads the logo: the raw bytes of a PNG or JPEG, `Content-Type`
@@ -205,7 +174,9 @@ pub async fn put_logo(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    allowed(&user)?;
+    letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -218,21 +189,11 @@ pub async fn put_logo(
         *r.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return Ok(r);
     };
-    let logo = match check_logo(&bytes) {
-        Ok(l) => l,
-        Err(m) => return Ok(one("logo", m)),
+    let logo = LogoInput::Upload {
+        bytes: bytes.to_vec(),
+        declared: Some(declared),
     };
-    if logo.mime != declared.mime() {
-        return Ok(one(
-            "logo",
-            format!(
-                "The body is a {} image but Content-Type says {}",
-                logo.mime,
-                declared.mime()
-            ),
-        ));
-    }
-    save(&state, &user, None, LogoChange::Set(logo)).await
+    save(&state, &user, None, logo).await
 }
 
 /// Removes the logo (the text is kept). Audited.
@@ -243,9 +204,11 @@ pub async fn delete_logo(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
-    let org = allowed(&user)?;
-    if state.db.letterhead(org).await?.is_none() {
+    let current = letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
+    if current.is_none() {
         return Ok(Json(item(&user.organisation.name, None)).into_response());
     }
-    save(&state, &user, None, LogoChange::Remove).await
+    save(&state, &user, None, LogoInput::Remove).await
 }

@@ -18,183 +18,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_docs::{validate_logo, Block, Document, ImageKind, Letterhead, Logo, MAX_LOGO_BYTES};
-use uplift_domain::access::{Action, Scope};
-use uplift_store::letterhead::{
-    self as store, Letterhead as Stored, LetterheadText, Logo as StoredLogo, LogoChange,
-};
+use uplift_app::letterhead::{self, LogoInput};
+use uplift_app::AppError;
+use uplift_docs::{Block, Document, Letterhead, MAX_LOGO_BYTES};
+use uplift_store::letterhead::{Letterhead as Stored, LetterheadText};
 use uplift_store::orgs::Organisation;
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::render::render;
 
-/// The most address lines, and the longest any line of the letterhead may be.
-pub const MAX_ADDRESS_LINES: usize = 6;
-pub const MAX_LINE: usize = 100;
-/// The longest footer line.
-pub const MAX_FOOTER: usize = 300;
-/// The largest request the letterhead form or the logo upload reads: a logo
-/// a little over the limit is refused with a message on the field, not a
-/// dropped request.
-pub const MAX_REQUEST: usize = 4 * 1024 * 1024;
+pub use uplift_app::letterhead::{MAX_ADDRESS_LINES, MAX_REQUEST};
 
-/// The letterhead for the organisation's documents: its name, then the
-/// service name, address lines, telephone, email and website; the footer
-/// line; the logo. An organisation that never set one gets its name alone.
+/// The letterhead for the organisation's documents (the application's
+/// [`uplift_app::letterhead::document_letterhead`]).
 pub async fn letterhead_for(state: &AppState, org: &Organisation) -> Result<Letterhead, Problem> {
-    let stored = state.db.letterhead(org.id).await?;
-    Ok(to_letterhead(&org.name, stored.as_ref()))
-}
-
-/// The document letterhead from what is stored (pure).
-pub fn to_letterhead(organisation: &str, stored: Option<&Stored>) -> Letterhead {
-    let Some(s) = stored else {
-        return Letterhead {
-            organisation: organisation.to_owned(),
-            ..Default::default()
-        };
-    };
-    let t = &s.text;
-    let mut lines: Vec<String> = Vec::new();
-    let mut push = |prefix: &str, v: &str| {
-        let v = v.trim();
-        if !v.is_empty() {
-            lines.push(format!("{prefix}{v}"));
-        }
-    };
-    push("", &t.service_name);
-    for l in s.address() {
-        push("", l);
-    }
-    push("Telephone ", &t.telephone);
-    push("Email ", &t.email);
-    push("", &t.website);
-    let footer = Some(t.footer.trim().to_owned()).filter(|f| !f.is_empty());
-    let logo = s.logo.as_ref().and_then(|l| {
-        Some(Logo {
-            kind: ImageKind::from_mime(&l.mime)?,
-            bytes: l.bytes.clone(),
-            width_px: u32::try_from(l.width_px).ok()?,
-            height_px: u32::try_from(l.height_px).ok()?,
-        })
-    });
-    Letterhead {
-        organisation: organisation.to_owned(),
-        lines,
-        logo,
-        footer,
-    }
-}
-
-/// A field refused: its name and the message.
-pub type Refusal = (&'static str, String);
-
-fn looks_like_email(s: &str) -> bool {
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) || s.len() > 254 {
-        return false;
-    }
-    let mut parts = s.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-}
-
-/// Trims the text and checks it: at most six address lines, every line at
-/// most 100 characters, an email address that looks like one.
-pub fn check_text(t: &LetterheadText) -> Result<LetterheadText, Vec<Refusal>> {
-    let mut errors: Vec<Refusal> = Vec::new();
-    let one_line = |name: &'static str, label: &str, v: &str, errors: &mut Vec<Refusal>| {
-        let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-        if v.chars().count() > MAX_LINE {
-            errors.push((
-                name,
-                format!("{label} must be {MAX_LINE} characters or fewer"),
-            ));
-        }
-        v
-    };
-    let service_name = one_line("service_name", "Service name", &t.service_name, &mut errors);
-    let address: Vec<String> = t
-        .address_lines
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
-    if address.len() > MAX_ADDRESS_LINES {
-        errors.push((
-            "address_lines",
-            format!(
-                "Enter the address in {MAX_ADDRESS_LINES} lines or fewer (it has {})",
-                address.len()
-            ),
-        ));
-    } else if let Some((i, _)) = address
-        .iter()
-        .enumerate()
-        .find(|(_, l)| l.chars().count() > MAX_LINE)
-    {
-        errors.push((
-            "address_lines",
-            format!(
-                "Line {} of the address must be {MAX_LINE} characters or fewer",
-                i + 1
-            ),
-        ));
-    }
-    let telephone = one_line("telephone", "Telephone", &t.telephone, &mut errors);
-    let email = one_line("email", "Email address", &t.email, &mut errors);
-    if !email.is_empty() && email.chars().count() <= MAX_LINE && !looks_like_email(&email) {
-        errors.push((
-            "email",
-            "Enter an email address in the correct format, like name@example.gov.uk".into(),
-        ));
-    }
-    let website = one_line("website", "Website", &t.website, &mut errors);
-    let footer = t.footer.split_whitespace().collect::<Vec<_>>().join(" ");
-    if footer.chars().count() > MAX_FOOTER {
-        errors.push((
-            "footer",
-            format!("Footer line must be {MAX_FOOTER} characters or fewer"),
-        ));
-    }
-    if errors.is_empty() {
-        Ok(LetterheadText {
-            service_name,
-            address_lines: address.join("\n"),
-            telephone,
-            email,
-            website,
-            footer,
-        })
-    } else {
-        Err(errors)
-    }
-}
-
-/// Checks a logo's bytes (type by magic bytes, size, pixels, readable);
-/// the message is for the `logo` field.
-pub fn check_logo(bytes: &[u8]) -> Result<StoredLogo, String> {
-    if bytes.len() > MAX_LOGO_BYTES {
-        return Err(uplift_docs::LogoError::TooLarge.to_string());
-    }
-    let logo = validate_logo(bytes).map_err(|e| e.to_string())?;
-    Ok(StoredLogo {
-        mime: logo.kind.mime().to_owned(),
-        width_px: i64::from(logo.width_px),
-        height_px: i64::from(logo.height_px),
-        bytes: logo.bytes,
-    })
+    Ok(uplift_app::letterhead::document_letterhead(&state.app, org.id, &org.name).await?)
 }
 
 // ---------------------------------------------------------------------------
@@ -222,9 +62,9 @@ async fn render_page(
     flash: Option<String>,
 ) -> Result<Response, PageError> {
     let org = &user.organisation;
-    let stored = state.db.letterhead(org.id).await?;
+    let stored = letterhead::letterhead(&state.app, &user.caller()).await?;
     // The preview shows what is saved, as the documents will print it.
-    let lh = to_letterhead(&org.name, stored.as_ref());
+    let lh = letterhead::to_document(&org.name, stored.as_ref());
     let logo = stored.as_ref().and_then(|s| s.logo.as_ref()).map(|l| {
         context! {
             src => format!("data:{};base64,{}", l.mime, base64::engine::general_purpose::STANDARD.encode(&l.bytes)),
@@ -284,9 +124,9 @@ pub async fn page(
     user: CurrentUser,
     Query(q): Query<LetterheadQuery>,
 ) -> Result<Response, PageError> {
-    let org = user.principal.organisation_id;
-    permit(&user, Action::ManageTemplates, Scope::Organisation(org))?;
-    let stored = state.db.letterhead(org).await?;
+    let stored = letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
     let flash = q.saved.map(|_| "The letterhead has been saved.".to_owned());
     render_page(&state, &user, &text_of(stored.as_ref()), Vec::new(), flash).await
 }
@@ -353,8 +193,11 @@ pub async fn save(
     user: CurrentUser,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let org = user.principal.organisation_id;
-    permit(&user, Action::ManageTemplates, Scope::Organisation(org))?;
+    let caller = user.caller();
+    // Nothing of the body is read for a caller who may not change it.
+    letterhead::letterhead(&state.app, &caller)
+        .await
+        .map_err(Problem::from)?;
     let form = form.map_err(|e| {
         Problem::BadRequest(format!(
             "The form must be sent as multipart/form-data: {}",
@@ -362,64 +205,33 @@ pub async fn save(
         ))
     })?;
     let s = read_form(form).await?;
-    let mut errors: Vec<Value> = Vec::new();
-    let text = match check_text(&s.text) {
-        Ok(t) => Some(t),
-        Err(es) => {
-            errors.extend(es.iter().map(|(f, m)| err(f, m)));
-            None
-        }
+    let logo = match (s.logo_too_large, s.logo.clone(), s.remove_logo) {
+        (true, _, _) => LogoInput::TooLarge,
+        (false, Some(_), true) => LogoInput::UploadAndRemove,
+        (false, Some(bytes), false) => LogoInput::Upload {
+            bytes,
+            declared: None,
+        },
+        (false, None, true) => LogoInput::Remove,
+        (false, None, false) => LogoInput::Keep,
     };
-    let change = if s.logo_too_large {
-        errors.push(err("logo", &uplift_docs::LogoError::TooLarge.to_string()));
-        None
-    } else if let Some(bytes) = &s.logo {
-        if s.remove_logo {
-            errors.push(err(
-                "logo",
-                "Either upload a new logo or remove the logo, not both",
-            ));
-            None
-        } else {
-            match check_logo(bytes) {
-                Ok(l) => Some(LogoChange::Set(l)),
-                Err(m) => {
-                    errors.push(err("logo", &m));
-                    None
-                }
-            }
+    match letterhead::save_letterhead(&state.app, &caller, Some(&s.text), logo).await {
+        Ok(_) => Ok(Redirect::to("/settings/letterhead?saved=1").into_response()),
+        Err(AppError::Invalid(es)) => {
+            let errors = es.iter().map(|e| err(&e.field, &e.message)).collect();
+            render_page(&state, &user, &s.text, errors, None).await
         }
-    } else if s.remove_logo {
-        Some(LogoChange::Remove)
-    } else {
-        Some(LogoChange::Keep)
-    };
-    let (Some(text), Some(change), true) = (text, change, errors.is_empty()) else {
-        return render_page(&state, &user, &s.text, errors, None).await;
-    };
-    let mut tx = state.db.begin().await?;
-    match store::save(&mut tx, &user.actor(), org, &text, change).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/settings/letterhead?saved=1").into_response())
-        }
-        Err(uplift_store::StoreError::Invalid(m)) => {
-            tx.rollback().await?;
-            render_page(&state, &user, &s.text, vec![err("logo", &m)], None).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(Problem::from(e).into()),
     }
 }
 
 /// A short sample document with the organisation's letterhead.
-pub fn sample_document(letterhead: Letterhead) -> Document {
+pub fn sample_document(letterhead: Letterhead, today: jiff::civil::Date) -> Document {
     Document {
         letterhead,
         title: "Sample letter".into(),
         reference: Some("Our reference: SAMPLE".into()),
-        date: Some(uplift_domain::concern::long_date(
-            crate::pages::categories::today(),
-        )),
+        date: Some(uplift_domain::concern::long_date(today)),
         blocks: vec![
             Block::Fields(vec![
                 ("To".into(), "The headteacher".into()),
@@ -446,10 +258,11 @@ pub async fn sample_pdf(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, PageError> {
-    let org = user.principal.organisation_id;
-    permit(&user, Action::ManageTemplates, Scope::Organisation(org))?;
+    letterhead::letterhead(&state.app, &user.caller())
+        .await
+        .map_err(Problem::from)?;
     let lh = letterhead_for(&state, &user.organisation).await?;
-    let doc = sample_document(lh);
+    let doc = sample_document(lh, state.today());
     let bytes = uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?;
     Ok((
         StatusCode::OK,
@@ -472,44 +285,13 @@ pub async fn sample_pdf(
 mod tests {
     use super::*;
 
-    fn text() -> LetterheadText {
-        LetterheadText {
-            service_name: " School  Improvement Service ".into(),
-            address_lines: "5 Pancras Square\n\n  London N1C 4AG \n".into(),
-            telephone: "020 7974 4444".into(),
-            email: "".into(),
-            website: "camden.gov.uk".into(),
-            footer: "".into(),
-        }
-    }
-
     #[test]
-    fn text_is_tidied_and_checked() {
-        let t = check_text(&text()).unwrap();
-        assert_eq!(t.service_name, "School Improvement Service");
-        assert_eq!(t.address_lines, "5 Pancras Square\nLondon N1C 4AG");
-        let mut bad = text();
-        bad.address_lines = (1..=7).map(|i| format!("Line {i}\n")).collect();
-        bad.email = "not an email".into();
-        bad.telephone = "1".repeat(101);
-        let errors = check_text(&bad).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, vec!["address_lines", "telephone", "email"]);
-        let mut long = text();
-        long.address_lines = format!("ok\n{}", "x".repeat(101));
-        assert_eq!(
-            check_text(&long).unwrap_err()[0].1,
-            "Line 2 of the address must be 100 characters or fewer"
+    fn the_sample_is_dated_as_a_letter_is() {
+        let doc = sample_document(
+            uplift_app::letterhead::to_document("Camden Council", None),
+            jiff::civil::date(2026, 12, 2),
         );
-    }
-
-    #[test]
-    fn nothing_set_gives_the_name_alone() {
-        let lh = to_letterhead("Camden Council", None);
-        assert_eq!(lh.organisation, "Camden Council");
-        assert!(lh.lines.is_empty() && lh.logo.is_none() && lh.footer.is_none());
-        assert!(looks_like_email("a@b.gov.uk"));
-        assert!(!looks_like_email("a@b"));
-        assert!(check_logo(b"hello").is_err());
+        assert_eq!(doc.date.as_deref(), Some("2 December 2026"));
+        assert_eq!(doc.letterhead.organisation, "Camden Council");
     }
 }
