@@ -13,6 +13,7 @@
 //! Rules stay in `uplift-domain`; persistence in `uplift-store`. See
 //! `ARCHITECTURE.md` at the top of the repository.
 
+pub mod audit;
 pub mod clock;
 pub mod concern;
 pub mod contacts;

@@ -416,9 +416,49 @@ async fn the_audit_page_filters_and_refuses_bad_dates() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("lead@camden.example") || r.body.contains("cli"));
-    let r = app.get("/audit?from=31-12-2026", Some(&cookie)).await;
+    let r = app
+        .get(
+            "/audit?from-day=31&from-month=13&from-year=2026",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("Enter a real date"));
+    assert!(
+        r.body.contains("The from date must be a real date"),
+        "{}",
+        r.body
+    );
+    // A range that ends before it starts is refused on the "to" date.
+    let r = app
+        .get(
+            "/audit?from-day=2&from-month=12&from-year=2026&to-day=1&to-month=12&to-year=2026",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("href=\"#to\""), "{}", r.body);
+    assert!(r
+        .body
+        .contains("The to date must be the same as or after the from date"));
+    // The same through the API is a 422 naming the field.
+    let token = app.user(Role::Lead).token.clone();
+    let r = app
+        .api(Method::GET, "/api/v1/audit?from=31-12-2026", Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "from");
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/audit?from=2026-12-02&to=2026-12-01",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "The to date must be the same as or after the from date"
+    );
 }
 
 #[tokio::test]

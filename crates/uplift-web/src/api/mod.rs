@@ -4,13 +4,12 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::audit::{parse, AuditQuery};
 
 pub mod attachments;
 pub mod categories;
@@ -208,26 +207,78 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
+/// The audit log's filter, as query parameters.
+#[derive(Debug, Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// The kind of record, e.g. `user`.
+    #[serde(default)]
+    pub entity: String,
+    /// create, update, delete, sign_in or sign_out.
+    #[serde(default)]
+    pub action: String,
+    /// The email of the person who made the change.
+    #[serde(default)]
+    pub user_email: String,
+    /// From this date (YYYY-MM-DD), inclusive.
+    #[serde(default)]
+    pub from: String,
+    /// To this date (YYYY-MM-DD), inclusive.
+    #[serde(default)]
+    pub to: String,
+    /// Entries older than this id (for the next page).
+    pub before: Option<i64>,
+}
+
+/// An ISO date from a query parameter; blank is none.
+fn iso_date(
+    field: &str,
+    v: &str,
+    errors: &mut Vec<uplift_app::FieldError>,
+) -> Option<jiff::civil::Date> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(uplift_app::FieldError::new(
+                field,
+                format!("Enter a real date as YYYY-MM-DD in ‘{field}’"),
+            ));
+            None
+        }
+    }
+}
+
 /// The audit log of the caller's organisation, newest first (admins and leads).
 #[utoipa::path(get, path = "/api/v1/audit", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = crate::api::meetings::FieldRefusal)))]
 pub async fn audit(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    let filter = parse(&q, user.principal.organisation_id).map_err(|errs| {
-        Problem::BadRequest(
-            errs.into_iter()
-                .map(|(f, t)| format!("{f}: {t}"))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    let entries = state.db.audit_entries(&filter).await?;
-    let next_before = (entries.len() as i64 == filter.limit)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
+    let mut errors = Vec::new();
+    let from = iso_date("from", &q.from, &mut errors);
+    let to = iso_date("to", &q.to, &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::from(uplift_app::AppError::Invalid(errors)).into());
+    }
+    let search = uplift_app::audit::AuditSearch {
+        entity: q.entity,
+        action: q.action,
+        user_email: q.user_email,
+        from,
+        to,
+        before: q.before,
+    };
+    let found = uplift_app::audit::audit_entries(&state.app, &user.caller(), &search)
+        .await
+        .map_err(Problem::from)?;
+    let (entries, next_before) = (found.entries, found.next_before);
     let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok(Json(AuditPage {
         items: entries
