@@ -14,6 +14,7 @@
 //! `ARCHITECTURE.md` at the top of the repository.
 
 pub mod audit;
+pub mod categories;
 pub mod clock;
 pub mod concern;
 pub mod contacts;

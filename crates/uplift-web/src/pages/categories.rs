@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use uplift_app::categories::{self, CategoryChoice};
+use uplift_app::AppError;
 use uplift_domain::access::{authorize, Action, Scope};
 use uplift_domain::policy::{FlagKind, Placement, Policy, RuleOutcome};
 use uplift_domain::register::Date;
-use uplift_store::categorisation::{self, flag_kind};
 
 use crate::app::AppState;
 use crate::auth::guard::permit;
@@ -99,7 +100,7 @@ async fn render_review(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     let policy = state.db.policy_in_force(org).await?;
-    let placements = state.db.categorise(org, &policy, today()).await?;
+    let placements = state.db.categorise(org, &policy, state.today()).await?;
     let states = state.db.category_states(org).await?;
     let mut movements = Vec::new();
     let mut options = Vec::new();
@@ -139,8 +140,8 @@ async fn render_review(
         "Annual category review",
         context! {
             policy => context! { name => policy.name.clone(), title => policy.title.clone(), follows => policy.follows.clone() },
-            as_of => today().to_string(),
-            academic_year => categorisation::academic_year(today()),
+            as_of => state.today().to_string(),
+            academic_year => uplift_store::categorisation::academic_year(state.today()),
             total => placements.len(),
             unchanged => unchanged,
             movements => movements,
@@ -186,8 +187,6 @@ pub async fn agree(
     user: CurrentUser,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let org = user.principal.organisation_id;
-    permit(&user, Action::DecideCategories, Scope::Organisation(org))?;
     let checked: Vec<String> = fields
         .iter()
         .filter(|(k, _)| k == "urn")
@@ -198,46 +197,19 @@ pub async fn agree(
         .find(|(k, _)| k == "rationale")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let mut errors = Vec::new();
-    if checked.is_empty() {
-        errors.push(err(
-            "urn",
-            "Select the schools whose proposed category you agree",
-        ));
+    match categories::agree_categories(&state.app, &user.caller(), &checked, &rationale).await {
+        Ok(n) => Ok(Redirect::to(&format!("/categories?agreed={n}")).into_response()),
+        Err(AppError::Invalid(es)) => {
+            let errors = refused(&es);
+            render_review(&state, &user, checked, &rationale, errors, None).await
+        }
+        Err(e) => Err(Problem::from(e).into()),
     }
-    if rationale.is_empty() {
-        errors.push(err(
-            "rationale",
-            "Enter the rationale for agreeing these categories",
-        ));
-    } else if rationale.chars().count() > 4000 {
-        errors.push(err(
-            "rationale",
-            "The rationale must be 4,000 characters or fewer",
-        ));
-    }
-    if !errors.is_empty() {
-        return render_review(&state, &user, checked, &rationale, errors, None).await;
-    }
-    let policy = state.db.policy_in_force(org).await?;
-    let placements = state.db.categorise(org, &policy, today()).await?;
-    let chosen: Vec<&Placement> = placements
-        .iter()
-        .filter(|p| checked.contains(&p.urn.get().to_string()))
-        .collect();
-    if chosen.len() != checked.len() {
-        let errors = vec![err(
-            "urn",
-            "Select only schools of your organisation's estate",
-        )];
-        return render_review(&state, &user, checked, &rationale, errors, None).await;
-    }
-    let mut tx = state.db.begin().await?;
-    for p in &chosen {
-        categorisation::confirm_category(&mut tx, &user.actor(), org, p, &rationale).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/categories?agreed={}", chosen.len())).into_response())
+}
+
+/// A use case's refusals as the page shows them.
+fn refused(es: &[uplift_app::FieldError]) -> Vec<Value> {
+    es.iter().map(|e| err(&e.field, &e.message)).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -311,7 +283,7 @@ async fn render_school(
     let policy = state.db.policy_in_force(org).await?;
     let p = state
         .db
-        .categorise_school(org, &policy, urn, today())
+        .categorise_school(org, &policy, urn, state.today())
         .await?
         .ok_or(Problem::NotFound)?;
     let history = state.db.category_history(org, urn).await?;
@@ -440,70 +412,34 @@ pub async fn decide(
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     let urn = paths::urn(&urn)?;
-    let org = user.principal.organisation_id;
-    permit(
-        &user,
-        Action::DecideCategories,
-        Scope::School {
-            organisation_id: org,
-            urn,
-        },
-    )?;
-    let policy = state.db.policy_in_force(org).await?;
-    let p = state
-        .db
-        .categorise_school(org, &policy, urn, today())
-        .await?
-        .ok_or(Problem::NotFound)?;
-    let mut errors = Vec::new();
-    let confirm = f.action.trim() == "confirm";
-    if confirm {
-        if f.rationale.trim().is_empty() {
-            errors.push(err(
-                "rationale",
-                "Enter the rationale for confirming the category",
-            ));
+    let d = categories::DecideCategory {
+        action: f.action.clone(),
+        category: f.category.clone(),
+        rationale: f.rationale.clone(),
+        reason: f.reason.clone(),
+    };
+    match categories::decide_category(&state.app, &user.caller(), urn, &d).await {
+        Ok(choice) => {
+            let done = match choice {
+                CategoryChoice::Confirm => "confirmed",
+                CategoryChoice::Override => "overridden",
+            };
+            Ok(Redirect::to(&format!("/schools/{urn}/category?done={done}")).into_response())
         }
-    } else {
-        if policy.category_index(f.category.trim()).is_none() {
-            errors.push(err(
-                "category",
-                "Select the category to place the school in",
-            ));
+        Err(AppError::Invalid(es)) => {
+            render_school(
+                &state,
+                &user,
+                urn,
+                &f,
+                &FlagForm::default(),
+                refused(&es),
+                None,
+            )
+            .await
         }
-        if f.reason.trim().is_empty() {
-            errors.push(err(
-                "reason",
-                "Enter the reason for overriding the proposed category",
-            ));
-        }
+        Err(e) => Err(Problem::from(e).into()),
     }
-    for (field, text) in [("rationale", &f.rationale), ("reason", &f.reason)] {
-        if text.trim().chars().count() > 4000 {
-            errors.push(err(field, "The text must be 4,000 characters or fewer"));
-        }
-    }
-    if !errors.is_empty() {
-        return render_school(&state, &user, urn, &f, &FlagForm::default(), errors, None).await;
-    }
-    let mut tx = state.db.begin().await?;
-    if confirm {
-        categorisation::confirm_category(&mut tx, &user.actor(), org, &p, &f.rationale).await?;
-    } else {
-        categorisation::override_category(
-            &mut tx,
-            &user.actor(),
-            org,
-            &policy,
-            &p,
-            f.category.trim(),
-            &f.reason,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    let done = if confirm { "confirmed" } else { "overridden" };
-    Ok(Redirect::to(&format!("/schools/{urn}/category?done={done}")).into_response())
 }
 
 /// `POST /schools/{urn}/flags`: a lead overrides a derived flag (or withdraws
@@ -515,65 +451,19 @@ pub async fn override_flag(
     Form(f): Form<FlagForm>,
 ) -> Result<Response, PageError> {
     let urn = paths::urn(&urn)?;
-    let org = user.principal.organisation_id;
-    permit(
-        &user,
-        Action::DecideCategories,
-        Scope::School {
-            organisation_id: org,
-            urn,
-        },
-    )?;
-    if !state.db.school_exists(urn).await? {
-        return Err(PageError(Problem::NotFound));
-    }
-    let mut errors = Vec::new();
-    let kind = flag_kind(f.flag.trim());
-    if kind.is_none() {
-        errors.push(err("flag", "Select the flag to override"));
-    }
-    let value = match f.value.trim() {
-        "yes" => Some(Some(true)),
-        "no" => Some(Some(false)),
-        "clear" => Some(None),
-        _ => None,
+    let o = categories::OverrideFlag {
+        flag: f.flag.clone(),
+        value: f.value.clone(),
+        reason: f.flag_reason.clone(),
     };
-    if value.is_none() {
-        errors.push(err("value", "Select whether the flag applies"));
+    match categories::override_flag(&state.app, &user.caller(), urn, &o).await {
+        Ok(_) => Ok(Redirect::to(&format!("/schools/{urn}/category?done=flag")).into_response()),
+        Err(AppError::Invalid(es)) => {
+            let form = DecisionForm::default();
+            render_school(&state, &user, urn, &form, &f, refused(&es), None).await
+        }
+        Err(e) => Err(Problem::from(e).into()),
     }
-    if f.flag_reason.trim().is_empty() {
-        errors.push(err("flag_reason", "Enter the reason for the override"));
-    } else if f.flag_reason.trim().chars().count() > 4000 {
-        errors.push(err(
-            "flag_reason",
-            "The reason must be 4,000 characters or fewer",
-        ));
-    }
-    let (Some(kind), Some(value), true) = (kind, value, errors.is_empty()) else {
-        return render_school(
-            &state,
-            &user,
-            urn,
-            &DecisionForm::default(),
-            &f,
-            errors,
-            None,
-        )
-        .await;
-    };
-    let mut tx = state.db.begin().await?;
-    categorisation::override_flag(
-        &mut tx,
-        &user.actor(),
-        org,
-        urn,
-        kind,
-        value,
-        &f.flag_reason,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/schools/{urn}/category?done=flag")).into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -587,7 +477,10 @@ pub async fn estate(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     let policy = state.db.policy_in_force(org).await?;
-    let a = state.db.estate_assessment(org, &policy, today()).await?;
+    let a = state
+        .db
+        .estate_assessment(org, &policy, state.today())
+        .await?;
     let counts: Vec<Value> = a
         .counts
         .iter()
@@ -629,8 +522,8 @@ pub async fn estate(
         "Risk assessment of the school estate",
         context! {
             policy => context! { name => a.policy.clone(), title => a.policy_title.clone() },
-            as_of => today().to_string(),
-            academic_year => categorisation::academic_year(today()),
+            as_of => state.today().to_string(),
+            academic_year => uplift_store::categorisation::academic_year(state.today()),
             total => a.placements.len(),
             counts => counts,
             movements => movements,
@@ -647,7 +540,10 @@ pub async fn estate_csv(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     let policy = state.db.policy_in_force(org).await?;
-    let a = state.db.estate_assessment(org, &policy, today()).await?;
+    let a = state
+        .db
+        .estate_assessment(org, &policy, state.today())
+        .await?;
     Ok((
         StatusCode::OK,
         [
