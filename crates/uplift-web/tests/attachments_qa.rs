@@ -289,8 +289,8 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
         Some(("x.png", PDF)),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["field"], "file");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "file");
     let j = app
         .api(Method::GET, "/api/v1/visits/1/attachments", Some(&st))
         .await
@@ -326,8 +326,8 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
         Some(("big.pdf", &big)),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["field"], "file");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "file");
     assert_eq!(count(&app, "visit_attachments").await, before);
 }
 
@@ -587,7 +587,9 @@ async fn qa_reviewers_see_only_their_sample_and_advisers_their_feedback() {
             &[
                 ("csrf_token", &lcsrf),
                 ("adviser", "1"),
-                ("date", "2030-01-01"),
+                ("date-day", "1"),
+                ("date-month", "1"),
+                ("date-year", "2030"),
                 ("shadowed_by", "Lead"),
                 ("feedback", "Good"),
             ],
@@ -602,7 +604,9 @@ async fn qa_reviewers_see_only_their_sample_and_advisers_their_feedback() {
                 ("csrf_token", &lcsrf),
                 ("adviser", "1"),
                 ("visit", "1"),
-                ("date", "2026-11-10"),
+                ("date-day", "10"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
                 ("shadowed_by", "Lead"),
                 ("feedback", "Good questioning"),
             ],
