@@ -108,6 +108,34 @@ pub(crate) fn invalid(errors: Vec<dv::FieldError>) -> AppError {
     )
 }
 
+/// A refused date in words a person reads ("2 December 2026", not the
+/// stored form).
+fn dated(w: &WorkflowError) -> Option<String> {
+    let long = |d: jiff::civil::Date| d.strftime("%-d %B %Y").to_string();
+    Some(match w {
+        WorkflowError::DateInPast { date, today } => format!(
+            "The visit date {} is in the past (today is {}): a planned visit must be today or later",
+            long(*date),
+            long(*today)
+        ),
+        WorkflowError::OutsideAcademicYear { date, year } => format!(
+            "{} is outside the academic year {year} ({} to {})",
+            long(*date),
+            long(year.first_day()),
+            long(year.last_day())
+        ),
+        WorkflowError::NotATermTimeWorkingDay { date, why } => {
+            format!("{} is not a term-time working day: {why}", long(*date))
+        }
+        WorkflowError::HeldInFuture { date, today } => format!(
+            "A visit cannot be recorded as held on {}, after today ({})",
+            long(*date),
+            long(*today)
+        ),
+        _ => return None,
+    })
+}
+
 /// How a refused visit action is reported: another school's visit is hidden
 /// (not found), another adviser's is forbidden; the rest names its fields.
 pub(crate) fn refused(e: VisitError) -> AppError {
@@ -115,7 +143,10 @@ pub(crate) fn refused(e: VisitError) -> AppError {
         VisitError::Workflow(WorkflowError::WrongSchool { .. }) => AppError::NotFound,
         VisitError::Workflow(WorkflowError::NotTheVisitsAdviser { .. })
         | VisitError::Workflow(WorkflowError::NotPermitted { .. }) => AppError::Forbidden,
-        VisitError::Workflow(w) => invalid(w.field_errors()),
+        VisitError::Workflow(w) => match dated(&w) {
+            Some(message) => AppError::field("date", message),
+            None => invalid(w.field_errors()),
+        },
         VisitError::Fields(f) => invalid(f),
         VisitError::Store(StoreError::Invalid(m)) => AppError::field("", m),
         VisitError::Store(e) => AppError::from(e),
