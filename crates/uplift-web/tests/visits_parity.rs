@@ -276,3 +276,79 @@ async fn each_step_refuses_the_same_input_with_the_same_messages_on_the_page_and
     assert_eq!(stage(&app, id).await, Stage::SelfEvaluationReviewed);
     assert_eq!(stage(&app, other).await, Stage::SelfEvaluationReviewed);
 }
+
+#[tokio::test]
+async fn the_note_and_the_response_refuse_the_same_input_with_the_same_messages() {
+    let app = TestApp::new().await;
+    let fx = app.visits().await;
+    let (cookie, csrf) = app.session(Role::Adviser).await;
+    let token = app.user(Role::Adviser).token.clone();
+    let day = term_day(&app, 7).await.min(today());
+    let id = visit_to(&app, fx.adviser_id, OWN_SCHOOL, day, Stage::Held).await;
+    // A judgement off the scale.
+    let page = app
+        .post_form(
+            &format!("/visits/{id}/note"),
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("focus_areas[0].title", "Reading"),
+                ("focus_areas[0].commentary", "Phonics is consistent."),
+                ("focus_areas[0].adviser_judgement", "Outstanding"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    let api = post_json(
+        &app,
+        &token,
+        &format!("/api/v1/visits/{id}/note"),
+        serde_json::json!({"focus_areas": [{"title": "Reading", "commentary": "Phonics is consistent.",
+            "adviser_judgement": "Outstanding", "school_grade": "", "disagreement_note": ""}],
+            "strengths": [], "areas_for_development": [], "agreed_actions": [],
+            "next_visit_date": "", "next_visit_focus": ""}),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert_eq!(
+        api.json()["errors"][0]["field"],
+        "focus_areas[0].adviser_judgement"
+    );
+    assert!(!api_messages(&api).is_empty());
+    assert_eq!(summary(&page.body), api_messages(&api));
+    assert_eq!(stage(&app, id).await, Stage::Held);
+    // The headteacher's comments left blank.
+    let sent = visit_to(
+        &app,
+        fx.adviser_id,
+        OWN_SCHOOL,
+        day,
+        Stage::SentToHeadteacher,
+    )
+    .await;
+    let (scookie, scsrf) = app.session(Role::School).await;
+    let stoken = app.user(Role::School).token.clone();
+    let page = app
+        .post_form(
+            &format!("/visits/{sent}/note/respond"),
+            Some(&scookie),
+            &[
+                ("csrf_token", &scsrf),
+                ("response", "comments"),
+                ("comments", " "),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    let api = post_json(
+        &app,
+        &stoken,
+        &format!("/api/v1/visits/{sent}/note/respond"),
+        serde_json::json!({"accurate": false, "comments": " "}),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert!(!api_messages(&api).is_empty());
+    assert_eq!(summary(&page.body), api_messages(&api));
+    assert_eq!(stage(&app, sent).await, Stage::SentToHeadteacher);
+}
