@@ -20,6 +20,7 @@ pub mod concern;
 pub mod contacts;
 pub mod error;
 pub mod letterhead;
+pub mod visits;
 
 use std::sync::Arc;
 

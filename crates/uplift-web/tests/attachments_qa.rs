@@ -289,8 +289,8 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
         Some(("x.png", PDF)),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["field"], "file");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "file");
     let j = app
         .api(Method::GET, "/api/v1/visits/1/attachments", Some(&st))
         .await
@@ -326,8 +326,8 @@ async fn attachments_are_checked_stored_and_served_only_to_readers() {
         Some(("big.pdf", &big)),
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["field"], "file");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "file");
     assert_eq!(count(&app, "visit_attachments").await, before);
 }
 
@@ -587,7 +587,9 @@ async fn qa_reviewers_see_only_their_sample_and_advisers_their_feedback() {
             &[
                 ("csrf_token", &lcsrf),
                 ("adviser", "1"),
-                ("date", "2030-01-01"),
+                ("date-day", "1"),
+                ("date-month", "1"),
+                ("date-year", "2030"),
                 ("shadowed_by", "Lead"),
                 ("feedback", "Good"),
             ],
@@ -602,7 +604,9 @@ async fn qa_reviewers_see_only_their_sample_and_advisers_their_feedback() {
                 ("csrf_token", &lcsrf),
                 ("adviser", "1"),
                 ("visit", "1"),
-                ("date", "2026-11-10"),
+                ("date-day", "10"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
                 ("shadowed_by", "Lead"),
                 ("feedback", "Good questioning"),
             ],
@@ -667,4 +671,95 @@ async fn schools_answer_the_survey_about_their_adviser_once() {
     let (lead, _) = app.session(Role::Lead).await;
     let page = app.get("/qa", Some(&lead)).await;
     assert!(page.body.contains("Helpful") && page.body.contains("3.5 of 4"));
+}
+
+/// The messages in a page's GOV.UK error summary.
+fn summary(body: &str) -> Vec<String> {
+    let Some(start) = body.find("govuk-error-summary__list") else {
+        return Vec::new();
+    };
+    let list = &body[start..];
+    let end = list.find("</ul>").unwrap_or(list.len());
+    list[..end]
+        .split("<a href=")
+        .skip(1)
+        .filter_map(|a| {
+            let text = a.split_once('>')?.1;
+            Some(text.split("</a>").next()?.trim().replace("&quot;", "\""))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_upload_page_and_the_api_refuse_the_same_files_with_the_same_messages() {
+    let app = TestApp::new().await;
+    visits(&app).await;
+    let (cookie, csrf) = app.session(Role::Adviser).await;
+    let token = app.user(Role::Adviser).token.clone();
+    let exe = b"MZ\x90\x00binary".as_slice();
+    for (attach_to, name, bytes) in [
+        ("visit", "tool.exe", exe),
+        ("visit", "fake.pdf", b"<html>not a pdf</html>".as_slice()),
+        ("somewhere", "plan.pdf", PDF),
+    ] {
+        let page = upload(
+            &app,
+            "/visits/1/attachments",
+            Some(&cookie),
+            None,
+            &[("csrf_token", &csrf), ("attach_to", attach_to)],
+            Some((name, bytes)),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{name}");
+        let api = upload(
+            &app,
+            "/api/v1/visits/1/attachments",
+            None,
+            Some(&token),
+            &[("attach_to", attach_to)],
+            Some((name, bytes)),
+        )
+        .await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let from_api: Vec<String> = api.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(!from_api.is_empty(), "{name}");
+        assert_eq!(summary(&page.body), from_api, "{name}");
+    }
+    assert_eq!(count(&app, "visit_attachments").await, 0);
+    // The same file through each: stored the same way.
+    let page = upload(
+        &app,
+        "/visits/1/attachments",
+        Some(&cookie),
+        None,
+        &[("csrf_token", &csrf), ("attach_to", "visit")],
+        Some(("agenda.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let api = upload(
+        &app,
+        "/api/v1/visits/1/attachments",
+        None,
+        Some(&token),
+        &[("attach_to", "visit")],
+        Some(("agenda.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
+    let rows = app
+        .db
+        .execute_raw_text(
+            "SELECT CAST(COUNT(DISTINCT content_type || '|' || CAST(size_bytes AS TEXT) || '|' || sha256 || '|' || COALESCE(CAST(note_id AS TEXT), '-')) AS TEXT) FROM visit_attachments",
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.trim(), "1");
+    assert_eq!(count(&app, "visit_attachments").await, 2);
 }

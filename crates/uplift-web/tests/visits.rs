@@ -267,7 +267,7 @@ async fn planning_refuses_bad_dates_with_the_error_summary_and_saves_nothing() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["errors"][0]["field"], "date");
     assert_eq!(count(&app).await, before);
 }
@@ -430,8 +430,9 @@ async fn a_visit_from_plan_to_a_final_note_through_the_pages() {
             ("areas_for_development[0]", "Fluency in Year 2".into()),
             ("agreed_actions[0].action", "Fluency training".into()),
             ("agreed_actions[0].owner", "English lead".into()),
-            ("agreed_actions[0].due", "2027-06-30".into()),
-            ("next_visit_date", "".into()),
+            ("agreed-actions-0-due-day", "30".into()),
+            ("agreed-actions-0-due-month", "6".into()),
+            ("agreed-actions-0-due-year", "2027".into()),
             ("next_visit_focus", "".into()),
         ]
     };

@@ -259,8 +259,8 @@ fn a_visit_from_plan_to_a_final_note_agreed_by_the_headteacher() {
         "Meet the families of the ten pupils with the lowest attendance",
     );
     b.fill_in("Agreed action 1", "Owner", "Attendance officer");
-    b.fill_in("Agreed action 1", "By when", "2027-01-29");
-    b.fill("Date of the next visit (optional)", "2027-02-10");
+    b.fill_date("By when", "2027-01-29");
+    b.fill_date("Date of the next visit (optional)", "2027-02-10");
     b.fill(
         "Focus of the next visit",
         "Attendance: the effect of the family meetings",

@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use uplift_app::visits::attachments as uc;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::attachments::{
-    access, download_response, may_write, read_upload, readable, store_upload, visible,
-};
+use crate::paths;
+use crate::views::attachments::{download_response, read_upload};
 
 /// A file attached to a visit or its note.
 #[derive(Serialize, ToSchema)]
@@ -34,12 +34,13 @@ pub struct AttachmentItem {
     pub href: String,
 }
 
-/// A refused upload: the message and the form field it concerns.
+/// A refused upload: the messages, each with the form field it concerns
+/// (`file` or `attach_to`).
 #[derive(Serialize, ToSchema)]
 pub struct FieldErrorBody {
     pub error: String,
-    /// `file` or `attach_to`.
-    pub field: String,
+    #[schema(value_type = Vec<Object>)]
+    pub errors: serde_json::Value,
 }
 
 fn item(a: uplift_store::attachments::Attachment) -> AttachmentItem {
@@ -67,23 +68,17 @@ pub async fn list(
     user: CurrentUser,
     Path(visit): Path<String>,
 ) -> Result<Json<Vec<AttachmentItem>>, ApiError> {
-    let a = access(&state, &user, &visit).await?;
-    Ok(Json(
-        visible(&state, &user, &a)
-            .await?
-            .into_iter()
-            .map(item)
-            .collect(),
-    ))
+    let (_, list) = uc::attachments(&state.app, &user.caller(), paths::id(&visit)?).await?;
+    Ok(Json(list.into_iter().map(item).collect()))
 }
 
 /// Attaches a file (multipart/form-data: `attach_to` = visit or note, `file`).
-/// A file over the size limit or of a refused type is answered 400 naming the
+/// A file over the size limit or of a refused type is answered 422 naming the
 /// field, and nothing is saved.
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/attachments", security(("bearer" = [])),
     params(("visit" = i64, Path, description = "The visit's id")),
     request_body(content_type = "multipart/form-data", description = "attach_to (visit or note) and file"),
-    responses((status = 201, body = AttachmentItem), (status = 400, body = FieldErrorBody),
+    responses((status = 201, body = AttachmentItem), (status = 422, body = FieldErrorBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody)))]
 pub async fn upload(
@@ -92,22 +87,16 @@ pub async fn upload(
     Path(visit): Path<String>,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    let a = access(&state, &user, &visit).await?;
-    if !may_write(&user, &a) {
+    let id = paths::id(&visit)?;
+    let caller = user.caller();
+    let a = uc::visit_access(&state.app, &caller, id).await?;
+    if !uc::may_write(&caller, &a) {
         return Err(Problem::Forbidden.into());
     }
-    let up = read_upload(form, state.config.attachment_max_bytes).await?;
-    Ok(match store_upload(&state, &user, &a, &up).await? {
-        Ok(att) => (StatusCode::CREATED, Json(item(att))).into_response(),
-        Err((field, error)) => (
-            StatusCode::BAD_REQUEST,
-            Json(FieldErrorBody {
-                error,
-                field: field.into(),
-            }),
-        )
-            .into_response(),
-    })
+    let limit = state.config.attachment_max_bytes;
+    let up = read_upload(form, limit).await?;
+    let att = uc::upload(&state.app, &caller, id, &up, limit).await?;
+    Ok((StatusCode::CREATED, Json(item(att))).into_response())
 }
 
 /// The bytes of one file (always `Content-Disposition: attachment`).
@@ -120,6 +109,7 @@ pub async fn download(
     user: CurrentUser,
     Path((visit, attachment)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (att, bytes) = readable(&state, &user, &visit, &attachment).await?;
+    let (visit, attachment) = (paths::id(&visit)?, paths::id(&attachment)?);
+    let (att, bytes) = uc::read(&state.app, &user.caller(), visit, attachment).await?;
     Ok(download_response(&att, bytes))
 }

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::pages::qa::{overview_of, resolve_term, scoped_assignments, TermQuery};
+use uplift_app::visits::qa as uc;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -55,30 +55,16 @@ async fn assignments_for(
     ),
     ApiError,
 > {
-    let (year, term) = resolve_term(
-        state,
-        user.principal.organisation_id,
-        &TermQuery::from_parts(q.year.clone(), q.term.clone()),
-    )
-    .await?;
-    let sample = state
-        .db
-        .qa_samples(user.principal.organisation_id)
-        .await?
-        .into_iter()
-        .find(|s| {
-            s.academic_year == year.to_string() && s.term == uplift_store::qa::term_key(term)
-        });
-    let list = match sample {
-        Some(s) => scoped_assignments(state, user, Some(s.id)).await?,
-        None => vec![],
-    };
+    let caller = user.caller();
+    let (year, term) =
+        uc::resolve_term(&state.app, &caller, q.year.as_deref(), q.term.as_deref()).await?;
+    let (_, list) = uc::term_assignments(&state.app, &caller, year, term).await?;
     Ok((year, term, list))
 }
 
 /// The term's sampled notes the caller may see.
 #[utoipa::path(get, path = "/api/v1/qa/assignments", security(("bearer" = [])), params(TermParams),
-    responses((status = 200, body = Vec<QaAssignmentItem>), (status = 400, body = crate::api::ErrorBody),
+    responses((status = 200, body = Vec<QaAssignmentItem>), (status = 422, body = crate::api::ErrorBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn assignments(
     State(state): State<AppState>,
@@ -142,7 +128,7 @@ pub struct QaOverviewBody {
 
 /// The termly overview of quality assurance.
 #[utoipa::path(get, path = "/api/v1/qa/overview", security(("bearer" = [])), params(TermParams),
-    responses((status = 200, body = QaOverviewBody), (status = 400, body = crate::api::ErrorBody),
+    responses((status = 200, body = QaOverviewBody), (status = 422, body = crate::api::ErrorBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
@@ -150,7 +136,7 @@ pub async fn overview(
     Query(q): Query<TermParams>,
 ) -> Result<Json<QaOverviewBody>, ApiError> {
     let (year, term, list) = assignments_for(&state, &user, &q).await?;
-    let o = overview_of(&user.organisation.slug, year, term, &list);
+    let o = uc::overview_of(&user.organisation.slug, year, term, &list);
     Ok(Json(QaOverviewBody {
         academic_year: year.to_string(),
         term: uplift_store::qa::term_key(term).into(),

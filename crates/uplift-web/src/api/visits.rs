@@ -1,30 +1,28 @@
 //! Advisers, caseloads, entitlements, visits and notes of visit under
 //! `/api/v1`, with the pages' permissions: a school user sees only their own
 //! school's visits and a note only once sent to the headteacher; advisers
-//! change only their own visits, leads any. A refused change answers 400 with
+//! change only their own visits, leads any. Each operation calls the same use
+//! case as the page (`uplift_app::visits`). A refused change answers 422 with
 //! `{"error": ..., "errors": [{"field", "message"}]}` naming each field, and
 //! saves nothing.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uplift_domain::access::{Action, Role, Scope};
-use uplift_domain::visits::{DeliveryStatus, FieldError, NoteOfVisitForm, VisitAction};
-use uplift_store::visits::{VisitFilter, VisitFull};
+use uplift_app::visits::workflow::{self as uc, PlanVisit};
+use uplift_app::visits::{academic_year, can_read_note, queries, visible_visit};
+use uplift_app::{AppError, FieldError};
+use uplift_domain::visits::{DeliveryStatus, NoteOfVisitForm};
+use uplift_store::visits::VisitFull;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::visits::{
-    apply_action, can_read_note, parse_plan, plan_for, visible_note, visible_visit, visit_id,
-    year_from,
-};
 use crate::paths;
+use crate::views::visits::{visible_note, visit_json};
 
 /// A refused change: every problem, by field.
 #[derive(Serialize, ToSchema)]
@@ -34,14 +32,6 @@ pub struct FieldErrorsBody {
     /// Each problem with the field it concerns (`date`, `focus_areas[0].adviser_judgement`, ...).
     #[schema(value_type = Vec<Object>)]
     pub errors: serde_json::Value,
-}
-
-fn field_errors(errors: &[FieldError]) -> Response {
-    let body = json!({
-        "error": errors.iter().map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) }).collect::<Vec<_>>().join("; "),
-        "errors": errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
-    });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// The year to report on.
@@ -85,11 +75,8 @@ pub async fn caseload(
     user: CurrentUser,
     Query(q): Query<YearParam>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let year = year_from(q.year.as_deref())?;
-    let (report, _) = state
-        .db
-        .caseload(user.principal.organisation_id, year, state.today())
-        .await?;
+    let year = academic_year(&state.app, q.year.as_deref())?;
+    let (report, _) = queries::caseload(&state.app, &user.caller(), year).await?;
     let mut v = serde_json::to_value(&report).map_err(|e| Problem::Internal(e.to_string()))?;
     v["academic_year"] = json!(year.to_string());
     Ok(Json(v))
@@ -109,25 +96,8 @@ pub async fn entitlement(
     Query(q): Query<YearParam>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let urn = paths::urn(&urn)?;
-    let org = user.principal.organisation_id;
-    permit(
-        &user,
-        Action::ReadVisits,
-        Scope::School {
-            organisation_id: org,
-            urn,
-        },
-    )?;
-    let year = year_from(q.year.as_deref())?;
-    let plan = state
-        .db
-        .school_entitlement(org, urn, year, state.today())
-        .await?
-        .ok_or(Problem::NotFound)?;
-    let report = state
-        .db
-        .delivery(org, year, state.today(), Some(urn))
-        .await?;
+    let year = academic_year(&state.app, q.year.as_deref())?;
+    let (plan, report) = queries::school_entitlement(&state.app, &user.caller(), urn, year).await?;
     let delivery: Vec<_> = report
         .lines
         .iter()
@@ -154,45 +124,6 @@ pub async fn entitlement(
     })))
 }
 
-fn visit_json(full: &VisitFull, with_note: bool) -> serde_json::Value {
-    let v = &full.visit;
-    let note = if with_note {
-        full.note.as_ref().map(|n| {
-            json!({
-                "state": n.state,
-                "content": serde_json::from_str::<serde_json::Value>(&n.content).unwrap_or_default(),
-                "sent_at": n.sent_at, "response_due": n.response_due,
-                "response": n.response_kind, "response_comments": n.response_comments,
-                "responded_at": n.responded_at, "shared_with_chair_at": n.shared_with_chair_at,
-                "finalised_at": n.finalised_at,
-                "addenda": full.addenda.iter().map(|a| json!({"on": a.added_on, "by": a.added_by, "text": a.text})).collect::<Vec<_>>(),
-            })
-        })
-    } else {
-        None
-    };
-    json!({
-        "id": v.id,
-        "urn": v.urn,
-        "adviser_id": v.adviser_id,
-        "visit_type": v.visit_type,
-        "academic_year": v.academic_year,
-        "planned_date": v.planned_date,
-        "start_time": v.start_time,
-        "end_time": v.end_time,
-        "focus": v.focus,
-        "attendees": v.attendee_list(),
-        "stage": v.stage,
-        "held_on": v.held_on,
-        "self_evaluation": full.self_evaluation.as_ref().map(|s| json!({
-            "requested_at": s.requested_at, "content": s.content, "completed_at": s.completed_at,
-            "review": s.review, "reviewed_at": s.reviewed_at,
-        })),
-        "note": note,
-        "history": full.events.iter().map(|e| json!({"on": e.on_date, "from": e.from_stage, "to": e.to_stage, "what": e.what, "by": e.by_label})).collect::<Vec<_>>(),
-    })
-}
-
 /// Filters for the list of visits.
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -217,26 +148,9 @@ pub async fn list(
     user: CurrentUser,
     Query(q): Query<VisitsParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let org = user.principal.organisation_id;
-    let year = year_from(q.year.as_deref())?;
-    let urn = if user.principal.role == Role::School {
-        let own = user.principal.school_urn.ok_or(Problem::NotFound)?;
-        if q.urn.is_some_and(|u| u != own) {
-            return Err(Problem::NotFound.into());
-        }
-        Some(own)
-    } else {
-        q.urn
-    };
-    let visits = state
-        .db
-        .visits(&VisitFilter {
-            organisation_id: org,
-            academic_year: Some(year.to_string()),
-            urn,
-            adviser_id: q.adviser_id,
-        })
-        .await?;
+    let year = academic_year(&state.app, q.year.as_deref())?;
+    let visits =
+        queries::visits(&state.app, &user.caller(), Some(year), q.urn, q.adviser_id).await?;
     let out: Vec<_> = visits
         .iter()
         .map(|v| {
@@ -274,7 +188,7 @@ pub struct PlanBody {
 
 /// Plans a visit (the school's adviser, or a lead).
 #[utoipa::path(post, path = "/api/v1/visits", security(("bearer" = [])), request_body = PlanBody,
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -282,29 +196,34 @@ pub async fn create(
     body: Result<Json<PlanBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(b) = body.map_err(|e| Problem::BadRequest(e.body_text()))?;
-    let date = b.date.trim().parse().map_err(|_| {
-        FieldError::new(
-            "date",
-            "The date of the visit must be a real date, YYYY-MM-DD",
-        )
-    });
-    let input = match parse_plan(
-        &b.urn.to_string(),
-        &b.adviser_id.to_string(),
-        &b.visit_type,
-        &b.academic_year,
+    let date = iso_date(
+        &b.date,
+        "date",
+        "The date of the visit must be a real date, YYYY-MM-DD",
+    )?;
+    let input = PlanVisit {
+        urn: Some(b.urn),
+        adviser_id: Some(b.adviser_id),
+        visit_type: b.visit_type,
+        academic_year: b.academic_year,
         date,
-        b.start.as_deref().unwrap_or(""),
-        b.end.as_deref().unwrap_or(""),
-        &b.focus,
-        b.attendees.clone(),
-    ) {
-        Ok(i) => i,
-        Err(e) => return Ok(field_errors(&e)),
+        start: b.start.unwrap_or_default(),
+        end: b.end.unwrap_or_default(),
+        focus: b.focus,
+        attendees: b.attendees,
     };
-    match plan_for(&state, &user, &input).await? {
-        Ok(full) => Ok(Json(visit_json(&full, true)).into_response()),
-        Err(e) => Ok(field_errors(&e)),
+    let full = uc::plan_visit(&state.app, &user.caller(), input).await?;
+    Ok(Json(visit_json(&full, true)).into_response())
+}
+
+/// An ISO date from a body (`None` when blank); refused on `field` otherwise.
+fn iso_date(text: &str, field: &str, message: &str) -> Result<Option<jiff::civil::Date>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        t => t
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::field(field, message)),
     }
 }
 
@@ -318,8 +237,9 @@ pub async fn detail(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let full = visible_visit(&state, &user, visit_id(&id)?).await?;
-    let with_note = can_read_note(&user, &full);
+    let caller = user.caller();
+    let full = visible_visit(&state.app, &caller, paths::id(&id)?).await?;
+    let with_note = can_read_note(&caller, &full);
     Ok(Json(visit_json(&full, with_note)))
 }
 
@@ -333,7 +253,7 @@ pub async fn note(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (full, doc) = visible_note(&state, &user, visit_id(&id)?).await?;
+    let (full, doc) = visible_note(&state, &user, paths::id(&id)?).await?;
     Ok(Json(json!({
         "visit": visit_json(&full, true),
         "text": uplift_docs::to_text(&doc),
@@ -341,20 +261,33 @@ pub async fn note(
     })))
 }
 
-async fn act(
-    state: &AppState,
+/// The visit after a step, as the caller may see it; a refusal names the
+/// body's fields (`rename`: the use case's name to the body's).
+fn answer(
     user: &CurrentUser,
-    id: &str,
-    action: VisitAction,
+    result: Result<VisitFull, AppError>,
+    rename: &[(&str, &str)],
 ) -> Result<Response, ApiError> {
-    let id = visit_id(id)?;
-    visible_visit(state, user, id).await?;
-    match apply_action(state, user, id, action).await? {
+    match result {
         Ok(full) => {
-            let with_note = can_read_note(user, &full);
+            let with_note = can_read_note(&user.caller(), &full);
             Ok(Json(visit_json(&full, with_note)).into_response())
         }
-        Err(e) => Ok(field_errors(&e)),
+        Err(AppError::Invalid(errors)) => Err(AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let field = rename
+                        .iter()
+                        .find(|(from, _)| *from == e.field)
+                        .map(|(_, to)| (*to).to_string())
+                        .unwrap_or(e.field);
+                    FieldError { field, ..e }
+                })
+                .collect(),
+        )
+        .into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -386,11 +319,11 @@ pub struct ResponseBody {
 }
 
 macro_rules! step {
-    ($name:ident, $method:ident, $path:literal, $doc:literal, $action:expr) => {
+    ($name:ident, $method:ident, $path:literal, $doc:literal, $use_case:path) => {
         #[doc = $doc]
         #[utoipa::path($method, path = $path, security(("bearer" = [])),
             params(("visit" = i64, Path, description = "The visit's id")),
-            responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+            responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
                 (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
                 (status = 404, body = crate::api::ErrorBody)))]
         pub async fn $name(
@@ -398,7 +331,8 @@ macro_rules! step {
             user: CurrentUser,
             Path(id): Path<String>,
         ) -> Result<Response, ApiError> {
-            act(&state, &user, &id, $action).await
+            let id = paths::id(&id)?;
+            answer(&user, $use_case(&state.app, &user.caller(), id).await, &[])
         }
     };
 }
@@ -408,41 +342,41 @@ step!(
     post,
     "/api/v1/visits/{visit}/self-evaluation/request",
     "The adviser asks the school for its pre-visit self-evaluation.",
-    VisitAction::RequestSelfEvaluation
+    uc::request_self_evaluation
 );
 step!(
     send,
     post,
     "/api/v1/visits/{visit}/note/send",
     "The adviser sends the note to the headteacher (response due in the set working days).",
-    VisitAction::SendToHeadteacher
+    uc::send_note
 );
 step!(
     share,
     post,
     "/api/v1/visits/{visit}/note/share",
     "The adviser shares the note with the chair of governors.",
-    VisitAction::ShareWithChair
+    uc::share_with_chair
 );
 step!(
     school_share,
     post,
     "/api/v1/visits/{visit}/note/school-share",
     "The headteacher shares the note with the chair of governors.",
-    VisitAction::ShareWithChair
+    uc::share_with_chair
 );
 step!(
     finalise,
     post,
     "/api/v1/visits/{visit}/note/finalise",
     "The adviser makes the note final (locked).",
-    VisitAction::Finalise
+    uc::finalise_note
 );
 
 /// The school completes its self-evaluation (`{"text": ...}`).
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/self-evaluation", security(("bearer" = [])), request_body = TextBody,
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn complete_self_evaluation(
     State(state): State<AppState>,
@@ -451,19 +385,15 @@ pub async fn complete_self_evaluation(
     b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    act(
-        &state,
-        &user,
-        &id,
-        VisitAction::CompleteSelfEvaluation { content: b.text },
-    )
-    .await
+    let id = paths::id(&id)?;
+    let r = uc::complete_self_evaluation(&state.app, &user.caller(), id, &b.text).await;
+    answer(&user, r, &[("self_evaluation", "text")])
 }
 
 /// The adviser reviews the self-evaluation (`{"text": ...}`).
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/self-evaluation/review", security(("bearer" = [])), request_body = TextBody,
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn review_self_evaluation(
     State(state): State<AppState>,
@@ -472,25 +402,15 @@ pub async fn review_self_evaluation(
     b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    if b.text.trim().is_empty() {
-        return Ok(field_errors(&[FieldError::new(
-            "text",
-            "Enter your review of the school's self-evaluation",
-        )]));
-    }
-    act(
-        &state,
-        &user,
-        &id,
-        VisitAction::ReviewSelfEvaluation { comments: b.text },
-    )
-    .await
+    let id = paths::id(&id)?;
+    let r = uc::review_self_evaluation(&state.app, &user.caller(), id, &b.text).await;
+    answer(&user, r, &[("review", "text")])
 }
 
 /// The adviser records the visit as held (`{"date": "YYYY-MM-DD"}`).
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/held", security(("bearer" = [])), request_body = DateBody,
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn held(
     State(state): State<AppState>,
@@ -499,13 +419,13 @@ pub async fn held(
     b: Result<Json<DateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    let Ok(date) = b.date.trim().parse() else {
-        return Ok(field_errors(&[FieldError::new(
-            "date",
-            "The date must be a real date, YYYY-MM-DD",
-        )]));
-    };
-    act(&state, &user, &id, VisitAction::RecordHeld { date }).await
+    let id = paths::id(&id)?;
+    let date = iso_date(&b.date, "date", "The date must be a real date, YYYY-MM-DD")?;
+    answer(
+        &user,
+        uc::record_held(&state.app, &user.caller(), id, date).await,
+        &[],
+    )
 }
 
 /// The adviser writes or rewrites the draft note (a judgement outside
@@ -513,7 +433,7 @@ pub async fn held(
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/note", security(("bearer" = [])),
     request_body(content = Object, description = "`{focus_areas: [{title, commentary, adviser_judgement, school_grade, disagreement_note}], strengths: [..], areas_for_development: [..], agreed_actions: [{action, owner, due}], next_visit_date, next_visit_focus}`"),
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn draft(
     State(state): State<AppState>,
@@ -522,21 +442,18 @@ pub async fn draft(
     b: Result<Json<NoteOfVisitForm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let form = body(b)?;
-    act(
-        &state,
+    let id = paths::id(&id)?;
+    answer(
         &user,
-        &id,
-        VisitAction::DraftNote {
-            note: Box::new(form),
-        },
+        uc::draft_note(&state.app, &user.caller(), id, form).await,
+        &[],
     )
-    .await
 }
 
 /// The headteacher marks the note accurate or responds with comments.
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/note/respond", security(("bearer" = [])), request_body = ResponseBody,
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn respond(
     State(state): State<AppState>,
@@ -545,20 +462,16 @@ pub async fn respond(
     b: Result<Json<ResponseBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    let action = if b.accurate {
-        VisitAction::MarkAccurate
-    } else {
-        VisitAction::RespondWithComments {
-            comments: b.comments,
-        }
-    };
-    act(&state, &user, &id, action).await
+    let id = paths::id(&id)?;
+    let response = if b.accurate { "accurate" } else { "comments" };
+    let r = uc::respond_to_note(&state.app, &user.caller(), id, response, &b.comments).await;
+    answer(&user, r, &[])
 }
 
 /// The adviser adds an addendum to a final note (`{"text": ...}`).
 #[utoipa::path(post, path = "/api/v1/visits/{visit}/note/addenda", security(("bearer" = [])), request_body = TextBody,
     params(("visit" = i64, Path, description = "The visit's id")),
-    responses((status = 200, body = Object, description = "The visit"), (status = 400, body = FieldErrorsBody),
+    responses((status = 200, body = Object, description = "The visit"), (status = 422, body = FieldErrorsBody),
         (status = 401, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn addendum(
     State(state): State<AppState>,
@@ -567,11 +480,7 @@ pub async fn addendum(
     b: Result<Json<TextBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
-    act(
-        &state,
-        &user,
-        &id,
-        VisitAction::AddAddendum { text: b.text },
-    )
-    .await
+    let id = paths::id(&id)?;
+    let r = uc::add_addendum(&state.app, &user.caller(), id, &b.text).await;
+    answer(&user, r, &[("addendum", "text")])
 }

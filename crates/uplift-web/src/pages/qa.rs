@@ -12,24 +12,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use uplift_app::visits::qa as uc;
 use uplift_domain::access::Role;
 use uplift_domain::calendar::{AcademicYear, TermName};
-use uplift_domain::visits::{
-    missing_shadowed_visits, qa_overview, AnnualReview, ModerationForm, ModerationRecord, QaPick,
-    QaRating, QaSample, ShadowedVisit, SurveyRespondent, SurveyResponse,
-};
+use uplift_domain::visits::{missing_shadowed_visits, ModerationForm, QaRating, ShadowedVisit};
 use uplift_store::qa::{self, AssignmentRow};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
+use crate::forms;
 use crate::render::render;
-
-fn err(field: &str, text: &str) -> Value {
-    context! { field => field, text => text }
-}
-
-use crate::pages::categories::today;
 
 /// Which year and term a page is about (default: the current term).
 #[derive(Debug, Deserialize, Default)]
@@ -38,67 +31,13 @@ pub struct TermQuery {
     term: Option<String>,
 }
 
-impl TermQuery {
-    pub fn from_parts(year: Option<String>, term: Option<String>) -> TermQuery {
-        TermQuery { year, term }
-    }
-}
-
-/// Today's academic year and term by the organisation's own term dates.
-pub async fn current_term(state: &AppState, org: i64) -> Result<(AcademicYear, TermName), Problem> {
-    let day = today();
-    let (dates, _) = state
-        .db
-        .term_dates(org, AcademicYear::containing(day))
-        .await?;
-    Ok(qa::term_for(day, &dates)?)
-}
-
-/// The year and term asked for, defaulting to the current ones.
-pub async fn resolve_term(
-    state: &AppState,
-    org: i64,
-    q: &TermQuery,
-) -> Result<(AcademicYear, TermName), Problem> {
-    let (cy, ct) = current_term(state, org).await?;
-    let year = match q.year.as_deref().filter(|s| !s.is_empty()) {
-        Some(y) => AcademicYear::parse(y).map_err(|e| Problem::BadRequest(format!("year: {e}")))?,
-        None => cy,
-    };
-    let term = match q.term.as_deref().filter(|s| !s.is_empty()) {
-        Some(t) => qa::parse_term(t)
-            .ok_or_else(|| Problem::BadRequest("term must be autumn, spring or summer".into()))?,
-        None => ct,
-    };
-    Ok((year, term))
-}
-
-/// The assignments this user may see: all (lead), theirs to review
-/// (panel), or their own notes' feedback (adviser).
-pub async fn scoped_assignments(
+async fn resolve_term(
     state: &AppState,
     user: &CurrentUser,
-    sample: Option<i64>,
-) -> Result<Vec<AssignmentRow>, Problem> {
-    let org = user.principal.organisation_id;
-    let (reviewer, adviser) = match user.principal.role {
-        Role::Lead => (None, None),
-        Role::Panel => (Some(user.user.id), None),
-        Role::Adviser => (None, Some(user.user.id)),
-        _ => return Err(Problem::Forbidden),
-    };
-    let list = state
-        .db
-        .qa_assignments(org, sample, reviewer, adviser)
-        .await?;
-    // Advisers see feedback only once it is written.
-    Ok(match user.principal.role {
-        Role::Adviser => list
-            .into_iter()
-            .filter(|a| a.completed_at.is_some())
-            .collect(),
-        _ => list,
-    })
+    year: Option<&str>,
+    term: Option<&str>,
+) -> Result<(AcademicYear, TermName), Problem> {
+    Ok(uc::resolve_term(&state.app, &user.caller(), year, term).await?)
 }
 
 fn assignment_value(a: &AssignmentRow) -> Value {
@@ -121,42 +60,6 @@ fn assignment_value(a: &AssignmentRow) -> Value {
     }
 }
 
-/// The domain's overview of a set of assignments.
-pub fn overview_of(
-    org: &str,
-    year: AcademicYear,
-    term: TermName,
-    list: &[AssignmentRow],
-) -> uplift_domain::visits::QaOverview {
-    let sample = QaSample {
-        organisation: org.to_string(),
-        academic_year: year,
-        term,
-        picks: list
-            .iter()
-            .map(|a| QaPick {
-                note_id: a.note_id.to_string(),
-                adviser_id: a.adviser_name.clone(),
-                reviewer_id: a.reviewer_user_id.map(|r| r.to_string()),
-                reason: a.reason.clone(),
-            })
-            .collect(),
-        considered: list.len(),
-    };
-    let records: Vec<ModerationRecord> = list
-        .iter()
-        .filter(|a| a.completed_at.is_some())
-        .map(|a| ModerationRecord {
-            note_id: a.note_id.to_string(),
-            adviser_id: a.adviser_name.clone(),
-            reviewer_id: a.reviewer_user_id.unwrap_or_default().to_string(),
-            ratings: a.ratings(),
-            feedback: a.feedback.clone().unwrap_or_default(),
-        })
-        .collect();
-    qa_overview(&sample, &records)
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn overview_page(
     state: &AppState,
@@ -169,17 +72,9 @@ async fn overview_page(
 ) -> Result<Response, PageError> {
     let org = user.principal.organisation_id;
     let year_s = year.to_string();
-    let sample = state
-        .db
-        .qa_samples(org)
-        .await?
-        .into_iter()
-        .find(|s| s.academic_year == year_s && s.term == qa::term_key(term));
-    let assignments = match &sample {
-        Some(s) => scoped_assignments(state, user, Some(s.id)).await?,
-        None => vec![],
-    };
-    let overview = overview_of(&user.organisation.slug, year, term, &assignments);
+    let (sample, assignments) =
+        uc::term_assignments(&state.app, &user.caller(), year, term).await?;
+    let overview = uc::overview_of(&user.organisation.slug, year, term, &assignments);
     let by_adviser: Vec<Value> = overview
         .by_adviser
         .iter()
@@ -308,7 +203,7 @@ pub async fn page(
     user: CurrentUser,
     Query(q): Query<TermQuery>,
 ) -> Result<Response, PageError> {
-    let (year, term) = resolve_term(&state, user.principal.organisation_id, &q).await?;
+    let (year, term) = resolve_term(&state, &user, q.year.as_deref(), q.term.as_deref()).await?;
     overview_page(&state, &user, year, term, "10", vec![], None).await
 }
 
@@ -328,45 +223,14 @@ pub async fn draw(
     user: CurrentUser,
     Form(f): Form<DrawForm>,
 ) -> Result<Response, PageError> {
-    if user.principal.role != Role::Lead {
-        return Err(Problem::Forbidden.into());
-    }
-    let (year, term) = resolve_term(
-        &state,
-        user.principal.organisation_id,
-        &TermQuery {
-            year: Some(f.year.clone()),
-            term: Some(f.term.clone()),
-        },
-    )
-    .await?;
-    let share = f.share.trim().trim_end_matches('%').parse::<f64>().ok();
-    let Some(share) = share.filter(|s| *s > 0.0 && *s <= 100.0) else {
-        let errors = vec![err(
-            "share",
-            "Enter the share of notes to sample, a number from 1 to 100",
-        )];
-        return overview_page(&state, &user, year, term, &f.share, errors, None).await;
-    };
-    let mut tx = state.db.begin().await?;
-    let drawn = match qa::draw(
-        &mut tx,
-        &user.actor(),
-        user.principal.organisation_id,
-        year,
-        term,
-        share / 100.0,
-    )
-    .await
-    {
+    let (year, term) = resolve_term(&state, &user, Some(&f.year), Some(&f.term)).await?;
+    let drawn = match uc::draw_sample(&state.app, &user.caller(), year, term, &f.share).await {
         Ok(d) => d,
-        Err(e @ uplift_store::StoreError::Conflict(_)) => {
-            let errors = vec![err("share", &format!("{e}"))];
+        Err(e) => {
+            let errors = forms::refusals(e, str::to_owned)?;
             return overview_page(&state, &user, year, term, &f.share, errors, None).await;
         }
-        Err(e) => return Err(e.into()),
     };
-    tx.commit().await?;
     let flash = format!(
         "Sample drawn: {} of {} finalised notes, routed to the QA reviewers.",
         drawn.picked, drawn.considered
@@ -391,16 +255,7 @@ async fn reachable(
         ));
     };
     let id: i64 = id.trim().parse().map_err(|_| Problem::NotFound)?;
-    let a = state
-        .db
-        .qa_assignment(user.principal.organisation_id, id)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    match user.principal.role {
-        Role::Lead => Ok(a),
-        Role::Panel if a.reviewer_user_id == Some(user.user.id) => Ok(a),
-        _ => Err(Problem::NotFound),
-    }
+    Ok(uc::assignment(&state.app, &user.caller(), id).await?)
 }
 
 async fn moderation_page(
@@ -483,37 +338,9 @@ pub async fn moderate_form(
     moderation_page(&state, &user, &a, &BTreeMap::new(), "", vec![]).await
 }
 
-/// Reads `ratings-<criterion>` fields into ratings, keeping what was chosen.
-pub fn parse_ratings(
-    fields: &BTreeMap<String, String>,
-) -> (
-    BTreeMap<String, QaRating>,
-    BTreeMap<String, String>,
-    Vec<Value>,
-) {
-    let form = ModerationForm::default();
-    let mut ratings = BTreeMap::new();
-    let mut chosen = BTreeMap::new();
-    let mut errors = Vec::new();
-    for c in &form.criteria {
-        let Some(v) = fields
-            .get(&format!("ratings-{}", c.id))
-            .filter(|v| !v.is_empty())
-        else {
-            continue;
-        };
-        chosen.insert(c.id.clone(), v.clone());
-        match serde_json::from_value::<QaRating>(serde_json::Value::String(v.clone())) {
-            Ok(r) => {
-                ratings.insert(c.id.clone(), r);
-            }
-            Err(_) => errors.push(err(
-                &format!("ratings-{}", c.id),
-                &format!("Select a rating on the scale for \"{}\"", c.label),
-            )),
-        }
-    }
-    (ratings, chosen, errors)
+/// A use case's field on this page: `ratings.reading` is `ratings-reading`.
+fn page_field(field: &str) -> String {
+    field.replace('.', "-")
 }
 
 /// `POST /qa/moderate`: the reviewer's moderation (assignment, ratings-*, feedback).
@@ -522,130 +349,65 @@ pub async fn moderate(
     user: CurrentUser,
     Form(fields): Form<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    if user.principal.role != Role::Panel {
-        return Err(Problem::Forbidden.into());
-    }
+    uc::may_moderate(&user.caller())?;
     let a = reachable(&state, &user, fields.get("assignment").map(String::as_str)).await?;
     let feedback = fields.get("feedback").cloned().unwrap_or_default();
-    let (ratings, chosen, mut errors) = parse_ratings(&fields);
-    if errors.is_empty() {
-        let mut tx = state.db.begin().await?;
-        match qa::moderate(
-            &mut tx,
-            &user.actor(),
-            user.principal.organisation_id,
-            &a,
-            user.user.id,
-            ratings,
-            &feedback,
-        )
-        .await?
-        {
-            Ok(()) => {
-                tx.commit().await?;
-                return Ok(Redirect::to("/qa").into_response());
-            }
-            Err(fe) => {
-                errors = fe
-                    .iter()
-                    .map(|e| err(&e.field.replace('.', "-"), &e.message))
-                    .collect();
-            }
+    let chosen: BTreeMap<String, String> = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("ratings-")?.to_string(), v.clone())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    match uc::moderate(&state.app, &user.caller(), a.id, &chosen, &feedback).await {
+        Ok(()) => Ok(Redirect::to("/qa").into_response()),
+        Err(e) => {
+            let errors = forms::refusals(e, page_field)?;
+            moderation_page(&state, &user, &a, &chosen, &feedback, errors).await
         }
     }
-    moderation_page(&state, &user, &a, &chosen, &feedback, errors).await
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct ShadowForm {
-    #[serde(default)]
-    adviser: String,
-    #[serde(default)]
-    visit: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    shadowed_by: String,
-    #[serde(default)]
-    feedback: String,
-}
-
-/// `POST /qa/shadowing`: a lead records a shadowed visit.
+/// `POST /qa/shadowing`: a lead records a shadowed visit (adviser, visit,
+/// the date as a GOV.UK date input, shadowed_by, feedback).
 pub async fn shadowing(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<ShadowForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    if user.principal.role != Role::Lead {
-        return Err(Problem::Forbidden.into());
-    }
-    let mut errors = Vec::new();
-    let adviser = f.adviser.trim().parse::<i64>().ok();
-    if adviser.is_none() {
-        errors.push(err("adviser", "Select the adviser who was shadowed"));
-    }
-    let date = f.date.trim().parse::<jiff::civil::Date>().ok();
-    match date {
-        None => errors.push(err(
-            "date",
-            "Enter the date of the visit, for example 2026-11-20",
-        )),
-        Some(d) if d > today() => errors.push(err(
-            "date",
-            "The date of a shadowed visit must be today or in the past",
-        )),
-        _ => {}
-    }
-    let visit = match f.visit.trim() {
-        "" => None,
-        v => match v.parse::<i64>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                errors.push(err("visit", "Enter the visit's number, or leave it blank"));
-                None
-            }
-        },
+    let f = forms::fields(form);
+    let caller = user.caller();
+    let (cy, ct) = uc::current_term(&state.app, caller.organisation_id()).await?;
+    let (date, date_error) = match forms::date_input(&f, "date", "the date of the visit") {
+        Ok(d) => (d, None),
+        Err(e) => (None, Some(e)),
     };
-    if f.shadowed_by.trim().is_empty() {
-        errors.push(err("shadowed_by", "Enter who shadowed the visit"));
-    }
-    if f.feedback.trim().is_empty() {
-        errors.push(err("feedback", "Enter the feedback given to the adviser"));
-    }
-    let (cy, ct) = current_term(&state, user.principal.organisation_id).await?;
+    let input = uc::Shadowed {
+        adviser: forms::one(&f, "adviser").parse().ok(),
+        visit: forms::one(&f, "visit"),
+        date,
+        shadowed_by: forms::one(&f, "shadowed_by"),
+        feedback: forms::one(&f, "feedback"),
+    };
     let year = date.map(AcademicYear::containing).unwrap_or(cy);
     let term = if year == cy { ct } else { TermName::Summer };
-    if let (true, Some(adviser), Some(date)) = (errors.is_empty(), adviser, date) {
-        let mut tx = state.db.begin().await?;
-        match qa::record_shadowed(
-            &mut tx,
-            &user.actor(),
-            user.principal.organisation_id,
-            adviser,
-            visit,
-            date,
-            &f.shadowed_by,
-            &f.feedback,
-        )
-        .await
-        {
-            Ok(_) => {
-                tx.commit().await?;
-                let flash = "Shadowed visit recorded.".to_string();
-                return overview_page(&state, &user, year, term, "10", vec![], Some(flash)).await;
-            }
-            Err(uplift_store::StoreError::Invalid(m)) => {
-                let field = if m.contains("visit") {
-                    "visit"
-                } else {
-                    "adviser"
+    match uc::record_shadowed(&state.app, &caller, input).await {
+        Ok(_) => {
+            let flash = "Shadowed visit recorded.".to_string();
+            overview_page(&state, &user, year, term, "10", vec![], Some(flash)).await
+        }
+        Err(e) => {
+            let mut errors = forms::refusals(e, str::to_owned)?;
+            if let Some(d) = date_error {
+                let date_field = |e: &Value| {
+                    e.get_attr("field")
+                        .ok()
+                        .is_some_and(|f| f.as_str() == Some("date"))
                 };
-                errors.push(err(field, &m));
+                errors.retain(|e| !date_field(e));
+                errors.push(d);
             }
-            Err(e) => return Err(e.into()),
+            overview_page(&state, &user, year, term, "10", errors, None).await
         }
     }
-    overview_page(&state, &user, year, term, "10", errors, None).await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -672,59 +434,32 @@ pub async fn annual_review(
     user: CurrentUser,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
-    if user.principal.role != Role::Lead {
-        return Err(Problem::Forbidden.into());
-    }
-    let (year, term) = resolve_term(
-        &state,
-        user.principal.organisation_id,
-        &TermQuery {
-            year: Some(f.year.clone()),
-            term: None,
-        },
-    )
-    .await?;
-    let mut errors = Vec::new();
-    if f.adviser.trim().parse::<i64>().is_err() {
-        errors.push(err("review-adviser", "Select the adviser reviewed"));
-    }
-    if f.self_assessment.trim().is_empty() {
-        errors.push(err(
-            "self_assessment",
-            "Enter the adviser's self-assessment",
-        ));
-    }
-    if errors.is_empty() {
-        let review = AnnualReview {
-            adviser_id: f.adviser.trim().to_string(),
-            academic_year: year,
-            self_assessment: f.self_assessment.clone(),
-            engagement: f.engagement.clone(),
-            brokered_support: f.brokered_support.clone(),
-            outcomes: f.outcomes.clone(),
-            feedback: f.feedback.clone(),
-            reviewed_by: user.user.name.clone(),
-            reviewed_on: Some(today()),
-        };
-        let mut tx = state.db.begin().await?;
-        match qa::save_review(
-            &mut tx,
-            &user.actor(),
-            user.principal.organisation_id,
-            &review,
-        )
-        .await
-        {
-            Ok(_) => {
-                tx.commit().await?;
-                let flash = "Annual review saved.".to_string();
-                return overview_page(&state, &user, year, term, "10", vec![], Some(flash)).await;
-            }
-            Err(uplift_store::StoreError::Invalid(m)) => errors.push(err("review-adviser", &m)),
-            Err(e) => return Err(e.into()),
+    let (year, term) = resolve_term(&state, &user, Some(&f.year), None).await?;
+    let input = uc::Review {
+        adviser: f.adviser.trim().parse().ok(),
+        year,
+        self_assessment: f.self_assessment.clone(),
+        engagement: f.engagement.clone(),
+        brokered_support: f.brokered_support.clone(),
+        outcomes: f.outcomes.clone(),
+        feedback: f.feedback.clone(),
+    };
+    match uc::save_annual_review(&state.app, &user.caller(), input).await {
+        Ok(_) => {
+            let flash = "Annual review saved.".to_string();
+            overview_page(&state, &user, year, term, "10", vec![], Some(flash)).await
+        }
+        Err(e) => {
+            let errors = forms::refusals(e, |f| {
+                match f {
+                    "adviser" => "review-adviser",
+                    other => other,
+                }
+                .to_owned()
+            })?;
+            overview_page(&state, &user, year, term, "10", errors, None).await
         }
     }
-    overview_page(&state, &user, year, term, "10", errors, None).await
 }
 
 async fn survey_page(
@@ -735,7 +470,7 @@ async fn survey_page(
     done: bool,
 ) -> Result<Response, PageError> {
     let urn = user.principal.school_urn.ok_or(Problem::Forbidden)?;
-    let year = AcademicYear::containing(today());
+    let year = AcademicYear::containing(state.today());
     let survey = qa::survey(year);
     let adviser = state
         .db
@@ -789,60 +524,19 @@ pub async fn survey_submit(
     user: CurrentUser,
     Form(fields): Form<BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let urn = user.principal.school_urn.ok_or(Problem::Forbidden)?;
-    let org = user.principal.organisation_id;
-    let year = AcademicYear::containing(today());
-    let mut errors = Vec::new();
-    let respondent = match fields.get("respondent").map(String::as_str) {
-        Some("headteacher") => Some(SurveyRespondent::Headteacher),
-        Some("chair_of_governors") => Some(SurveyRespondent::ChairOfGovernors),
-        _ => {
-            errors.push(err(
-                "respondent",
-                "Select whether you are the headteacher or the chair of governors",
-            ));
-            None
-        }
+    let input = uc::Survey {
+        respondent: fields.get("respondent").cloned().unwrap_or_default(),
+        answers: fields
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("answers-")?.to_string(), v.clone())))
+            .collect(),
+        comments: fields.get("comments").cloned().unwrap_or_default(),
     };
-    let Some((adviser_id, _)) = state.db.named_adviser(org, urn).await? else {
-        errors.push(err(
-            "respondent",
-            "Your school has no named adviser to give feedback about",
-        ));
-        return survey_page(&state, &user, &fields, errors, false).await;
-    };
-    let mut answers = BTreeMap::new();
-    for q in qa::survey(year).questions {
-        if let Some(v) = fields.get(&format!("answers-{}", q.id)) {
-            if let Ok(n) = v.parse::<u8>() {
-                answers.insert(q.id.clone(), n);
-            }
+    match uc::submit_survey(&state.app, &user.caller(), input).await {
+        Ok(_) => survey_page(&state, &user, &BTreeMap::new(), vec![], true).await,
+        Err(e) => {
+            let errors = forms::refusals(e, page_field)?;
+            survey_page(&state, &user, &fields, errors, false).await
         }
     }
-    let Ok(school_urn) = uplift_domain::register::Urn::new(urn as u32) else {
-        return Err(Problem::NotFound.into());
-    };
-    if let (true, Some(respondent)) = (errors.is_empty(), respondent) {
-        let response = SurveyResponse {
-            urn: school_urn,
-            respondent,
-            adviser_id: adviser_id.to_string(),
-            answers,
-            comments: fields.get("comments").cloned().unwrap_or_default(),
-        };
-        let mut tx = state.db.begin().await?;
-        match qa::submit_survey(&mut tx, &user.actor(), org, year, adviser_id, &response).await? {
-            Ok(_) => {
-                tx.commit().await?;
-                return survey_page(&state, &user, &BTreeMap::new(), vec![], true).await;
-            }
-            Err(fe) => {
-                errors = fe
-                    .iter()
-                    .map(|e| err(&e.field.replace('.', "-"), &e.message))
-                    .collect()
-            }
-        }
-    }
-    survey_page(&state, &user, &fields, errors, false).await
 }
