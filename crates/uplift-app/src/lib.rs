@@ -16,6 +16,9 @@
 pub mod clock;
 pub mod concern;
 pub mod error;
+pub mod meetings;
+pub mod plans;
+pub mod spb;
 
 use std::sync::Arc;
 
