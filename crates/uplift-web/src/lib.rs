@@ -14,6 +14,7 @@ pub mod render;
 pub mod routes;
 pub mod security;
 pub mod templates;
+pub mod views;
 
 pub use app::{router, serve, AppState, CookieSecure, WebConfig};
 pub use auth::client::TrustedProxies;

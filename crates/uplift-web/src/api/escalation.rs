@@ -18,15 +18,13 @@ use serde_json::json;
 use uplift_app::concern::steps;
 use uplift_domain::access::{Action, Role};
 use uplift_store::concern::{InspectionSupport, LetterRecord};
-use uplift_store::plans::{self as plans_store, McRecord};
+use uplift_store::plans::McRecord;
 use utoipa::ToSchema;
 
-use crate::api::meetings::{body, refuse, store_refusal, FieldRefusal};
+use crate::api::meetings::{body, refuse, FieldRefusal};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::pages::concern::{case_for, letter_for};
-use crate::pages::plans::{check_mc, McForm};
 use crate::paths;
 
 /// A use case's result as the answer: its JSON, or the refusal naming each
@@ -580,12 +578,14 @@ pub async fn letter(
     user: CurrentUser,
     Path(letter_id): Path<String>,
 ) -> Result<Json<LetterItem>, ApiError> {
-    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
+    let l =
+        uplift_app::concern::letter_for(&state.app, &user.caller(), paths::id(&letter_id)?).await?;
     Ok(Json(l.into()))
 }
 
-/// The letter file the page offers (`pdf` or `docx`), by the page's own
-/// handler so that both give the same document; its errors as JSON.
+/// The letter file the page offers (`pdf` or `docx`), by the same
+/// rendering function as the page so that both give the same document; its
+/// errors as JSON.
 async fn letter_file(
     state: AppState,
     user: CurrentUser,
@@ -593,9 +593,8 @@ async fn letter_file(
     ext: &str,
 ) -> Result<Response, ApiError> {
     let id = paths::id(letter_id)?;
-    crate::pages::concern::letter(State(state), user, Path(format!("{id}.{ext}")))
-        .await
-        .map_err(|e| ApiError(e.0))
+    let l = uplift_app::concern::letter_for(&state.app, &user.caller(), id).await?;
+    Ok(crate::views::concern::letter_file(&state, &user, &l, ext).await?)
 }
 
 /// The letter as a PDF (same reading rule as the letter).
@@ -648,7 +647,8 @@ pub async fn edit_letter(
     Path(letter_id): Path<String>,
     b: Result<Json<LetterTextBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
+    let l =
+        uplift_app::concern::letter_for(&state.app, &user.caller(), paths::id(&letter_id)?).await?;
     let b = body_or_refuse!(b);
     let r = steps::edit_letter(&state.app, &user.caller(), l.id, &b.body).await;
     answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
@@ -667,7 +667,8 @@ pub async fn issue_letter(
     user: CurrentUser,
     Path(letter_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let l = letter_for(&state, &user, paths::id(&letter_id)?).await?;
+    let l =
+        uplift_app::concern::letter_for(&state.app, &user.caller(), paths::id(&letter_id)?).await?;
     let r = steps::issue_letter(&state.app, &user.caller(), l.id).await;
     answer(r, |l| json!(LetterItem::from(l)), str::to_owned)
 }
@@ -728,7 +729,10 @@ pub async fn mc_records(
     user: CurrentUser,
     Path(case_id): Path<String>,
 ) -> Result<Json<McList>, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::ReadConcern).await?;
+    let case_id = paths::id(&case_id)?;
+    let case =
+        uplift_app::concern::case_for(&state.app, &user.caller(), case_id, Action::ReadConcern)
+            .await?;
     if user.principal.role == Role::School {
         return Ok(Json(McList {
             records: Vec::new(),
@@ -775,51 +779,32 @@ pub async fn record_mc(
     Path(case_id): Path<String>,
     b: Result<Json<McBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
+    let case_id = paths::id(&case_id)?;
     let b = body_or_refuse!(b);
-    let org = user.principal.organisation_id;
-    let form = McForm {
-        date: b.date,
+    let input = uplift_app::plans::McInput {
+        date: b.date.trim().parse().ok(),
         progress: b.progress,
         progress_evaluation: b.progress_evaluation,
         support: b.support,
         support_evaluation: b.support_evaluation,
         meeting: b.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
     };
-    let (meeting, record) = match check_mc(&state, org, &form, "").await? {
-        Ok(c) => c,
-        Err(errors) => {
-            let errors: Vec<(String, String)> = errors
-                .into_iter()
-                .map(|(f, m)| {
-                    if f == "meeting" {
-                        ("meeting_id".into(), m)
-                    } else {
-                        (f, m)
-                    }
-                })
-                .collect();
-            return Ok(refuse(&errors));
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    match plans_store::record_monitoring_and_challenge(
-        &mut tx,
-        &user.actor(),
-        org,
-        case.id,
-        meeting,
-        &record,
+    let r = uplift_app::plans::record_monitoring_and_challenge(
+        &state.app,
+        &user.caller(),
+        case_id,
+        input,
     )
-    .await
-    {
-        Ok(r) => {
-            tx.commit().await?;
-            Ok(Json(json!(McItem::from(r))).into_response())
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            store_refusal(e, "date")
-        }
-    }
+    .await;
+    answer(
+        r,
+        |r| json!(McItem::from(r)),
+        |f| {
+            if f == "meeting" {
+                "meeting_id".to_owned()
+            } else {
+                f.to_owned()
+            }
+        },
+    )
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jiff::civil::Date;
@@ -27,6 +27,7 @@ use crate::error::{PageError, Problem};
 use crate::forms;
 use crate::paths;
 use crate::render::render;
+use crate::views::concern::date_words;
 use uplift_app::concern::{steps, RecordDecision};
 
 use crate::forms::{by_field, err, fields, lines, many, one, Fields};
@@ -412,12 +413,6 @@ fn letter_row(l: &LetterRecord) -> Value {
     }
 }
 
-fn date_words(s: &str) -> String {
-    s.parse::<Date>()
-        .map(long_date)
-        .unwrap_or_else(|_| s.to_owned())
-}
-
 async fn render_case(
     state: &AppState,
     user: &CurrentUser,
@@ -790,21 +785,8 @@ pub(crate) async fn case_for(
     case_id: &str,
     action: Action,
 ) -> Result<CaseRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let case = state
-        .db
-        .concern_case(org, paths::id(case_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn: case.urn,
-        },
-    )?;
-    Ok(case)
+    let id = paths::id(case_id)?;
+    Ok(uplift_app::concern::case_for(&state.app, &user.caller(), id, action).await?)
 }
 
 fn done(case_id: i64, what: &str) -> Response {
@@ -1290,38 +1272,7 @@ pub async fn task_done(
 // ---------------------------------------------------------------------------
 // Letters
 
-/// The letter as a formal document for PDF and Word.
-/// `letterhead`: the organisation's, from [`crate::pages::letterhead::letterhead_for`].
-pub fn letter_document(
-    letterhead: uplift_docs::Letterhead,
-    l: &LetterRecord,
-) -> uplift_docs::Document {
-    use uplift_docs::{Block, Document};
-    let mut blocks = Vec::new();
-    for para in l.body.split("\n\n") {
-        let para = para.trim_matches('\n');
-        if para.trim().is_empty() {
-            continue;
-        }
-        let ls: Vec<&str> = para.lines().collect();
-        if ls.iter().all(|x| x.trim_start().starts_with("- ")) {
-            blocks.push(Block::Bullets(
-                ls.iter()
-                    .map(|x| x.trim_start().trim_start_matches("- ").to_owned())
-                    .collect(),
-            ));
-        } else {
-            blocks.push(Block::Paragraph(ls.join("\n")));
-        }
-    }
-    Document {
-        letterhead,
-        title: l.title.clone(),
-        reference: Some(format!("Letter {} (URN {})", l.id, l.urn)),
-        date: Some(date_words(l.issued_on.as_deref().unwrap_or(&l.drafted_on))),
-        blocks,
-    }
-}
+pub use crate::views::concern::letter_document;
 
 /// The letter of the organisation, readable by the user (a school user:
 /// only the issued letters of their own school; anything else is "not
@@ -1331,20 +1282,7 @@ pub(crate) async fn letter_for(
     user: &CurrentUser,
     id: i64,
 ) -> Result<LetterRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let l = state.db.letter(org, id).await?.ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        Action::ReadConcern,
-        Scope::School {
-            organisation_id: org,
-            urn: l.urn,
-        },
-    )?;
-    if user.principal.role == Role::School && l.status != "issued" {
-        return Err(Problem::NotFound);
-    }
-    Ok(l)
+    Ok(uplift_app::concern::letter_for(&state.app, &user.caller(), id).await?)
 }
 
 /// `GET /concern/letters/{file}`: the letter page (`{id}`), its PDF
@@ -1361,43 +1299,10 @@ pub async fn letter(
     };
     let id = paths::id(id)?;
     let l = letter_for(&state, &user, id).await?;
-    let letterhead = crate::pages::letterhead::letterhead_for(&state, &user.organisation).await?;
-    let (bytes, ctype, suffix) = match ext {
-        None => return render_letter(&state, &user, &l, &Fields::new(), Vec::new()).await,
-        Some("pdf") => {
-            let doc = letter_document(letterhead, &l);
-            (
-                uplift_app::blocking(move || uplift_docs::to_pdf(&doc)).await?,
-                "application/pdf",
-                "pdf",
-            )
-        }
-        Some("docx") => (
-            {
-                let doc = letter_document(letterhead, &l);
-                uplift_app::blocking(move || uplift_docs::to_docx(&doc)).await?
-            },
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        Some(_) => return Err(Problem::NotFound.into()),
-    };
-    let disposition = format!(
-        "attachment; filename=\"letter-{}-{}.{suffix}\"",
-        l.id, l.kind
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .map_err(|e| Problem::Internal(e.to_string()))?,
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    match ext {
+        None => render_letter(&state, &user, &l, &Fields::new(), Vec::new()).await,
+        Some(ext) => Ok(crate::views::concern::letter_file(&state, &user, &l, ext).await?),
+    }
 }
 
 async fn render_letter(

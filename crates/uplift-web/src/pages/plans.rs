@@ -15,20 +15,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_domain::access::{Action, Role, Scope};
+use uplift_app::plans;
+use uplift_domain::access::{Action, Role};
 use uplift_domain::concern::plan::Action as PlanAction;
-use uplift_domain::concern::{
-    Milestone, MonitoringAndChallengeRecord, OwnerKind, PlanContent, Priority, ReviewCadence,
-};
+use uplift_domain::concern::{Milestone, OwnerKind, PlanContent, Priority, ReviewCadence};
 use uplift_domain::policy::Rag;
 use uplift_store::concern::CaseRecord;
 use uplift_store::plans::{
-    self as store, parse_judgement, parse_plan_kind, plan_kind_label, NewReview, PlanRecord,
-    PriorityJudgement, VersionRecord,
+    self as store, parse_judgement, plan_kind_label, PlanRecord, VersionRecord,
 };
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::concern::case_for;
@@ -38,24 +35,7 @@ use crate::pages::meetings::{
 use crate::paths;
 use crate::render::render;
 
-pub const OWNERS: &[(&str, &str, OwnerKind)] = &[
-    ("school", "The school", OwnerKind::School),
-    ("authority", "The authority", OwnerKind::Authority),
-    ("adviser", "The adviser (Lead Officer)", OwnerKind::Adviser),
-    (
-        "brokered_partner",
-        "A brokered partner",
-        OwnerKind::BrokeredPartner,
-    ),
-];
-
-pub fn owner_label(o: OwnerKind) -> &'static str {
-    OWNERS
-        .iter()
-        .find(|(_, _, k)| *k == o)
-        .map(|(_, t, _)| *t)
-        .unwrap_or("")
-}
+pub use crate::views::plans::{owner_label, OWNERS};
 
 fn owner_value(o: OwnerKind) -> &'static str {
     OWNERS
@@ -65,14 +45,7 @@ fn owner_value(o: OwnerKind) -> &'static str {
         .unwrap_or("school")
 }
 
-pub fn rag_label(r: Rag) -> &'static str {
-    match r {
-        Rag::Red => "Red",
-        Rag::Amber => "Amber",
-        Rag::Green => "Green",
-        Rag::Grey => "Not yet judged",
-    }
-}
+pub use crate::views::plans::rag_label;
 
 fn parse_rag(s: &str) -> Option<Rag> {
     match s.trim() {
@@ -427,33 +400,18 @@ pub async fn plan_for(
     plan_id: &str,
     action: Action,
 ) -> Result<PlanRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let plan = state
-        .db
-        .plan(org, paths::id(plan_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn: plan.urn,
-        },
-    )?;
-    if user.principal.role == Role::School && !is_current_plan(state, org, &plan).await? {
-        return Err(Problem::NotFound);
-    }
-    Ok(plan)
+    let id = paths::id(plan_id)?;
+    Ok(plans::plan_for(&state.app, &user.caller(), id, action).await?)
 }
 
-/// Whether a plan is its school's current one (the newest plan of an open case).
-async fn is_current_plan(state: &AppState, org: i64, plan: &PlanRecord) -> Result<bool, Problem> {
-    let Some(case) = state.db.open_concern_case(org, plan.urn).await? else {
-        return Ok(false);
-    };
-    let plans = state.db.case_plans(org, case.id).await?;
-    Ok(plans.last().is_some_and(|p| p.id == plan.id))
+/// A plan's content as the editor read it, for a use case.
+fn content_input(editor: &Editor) -> plans::ContentInput {
+    editor.content().map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(f, m)| uplift_app::FieldError::new(f, m))
+            .collect()
+    })
 }
 
 fn school_user(user: &CurrentUser) -> bool {
@@ -579,93 +537,6 @@ pub async fn case_plans(
     render_case(&state, &user, &case, &McForm::default(), Vec::new(), flash).await
 }
 
-/// Checks a Monitoring and Challenge record (its fields named `prefix` then
-/// `date`, `progress`, `progress_evaluation`, `support`,
-/// `support_evaluation`, `meeting`): the date, both judgements (red, amber,
-/// green), both evaluations (at most 4,000 characters), and the meeting, if
-/// any, one of the organisation's. Gives the meeting and the record.
-#[allow(clippy::type_complexity)]
-pub async fn check_mc(
-    state: &AppState,
-    org: i64,
-    f: &McForm,
-    prefix: &str,
-) -> Result<Result<(Option<i64>, MonitoringAndChallengeRecord), Vec<(String, String)>>, Problem> {
-    let mut errors: Vec<(String, String)> = Vec::new();
-    let date = parse_date(&f.date);
-    if date.is_none() {
-        errors.push((
-            format!("{prefix}date"),
-            "Enter the date of the meeting, for example 2027-03-03".into(),
-        ));
-    }
-    let progress = parse_judgement(&f.progress);
-    if progress.is_none() {
-        errors.push((
-            format!("{prefix}progress"),
-            "Select the judgement of the school's progress".into(),
-        ));
-    }
-    if f.progress_evaluation.trim().is_empty() {
-        errors.push((
-            format!("{prefix}progress_evaluation"),
-            "Enter the evaluation of the school's progress".into(),
-        ));
-    }
-    let support = parse_judgement(&f.support);
-    if support.is_none() {
-        errors.push((
-            format!("{prefix}support"),
-            "Select the judgement of the authority's support".into(),
-        ));
-    }
-    if f.support_evaluation.trim().is_empty() {
-        errors.push((
-            format!("{prefix}support_evaluation"),
-            "Enter the evaluation of the authority's monitoring, challenge and support".into(),
-        ));
-    }
-    let meeting = if f.meeting.trim().is_empty() {
-        None
-    } else {
-        match f.meeting.trim().parse::<i64>() {
-            Ok(id) if state.db.meeting(org, id).await?.is_some() => Some(id),
-            _ => {
-                errors.push((
-                    format!("{prefix}meeting"),
-                    "Enter the number of one of your organisation's meetings, or leave it blank"
-                        .into(),
-                ));
-                None
-            }
-        }
-    };
-    for (name, text) in [
-        ("progress_evaluation", &f.progress_evaluation),
-        ("support_evaluation", &f.support_evaluation),
-    ] {
-        if text.trim().chars().count() > 4000 {
-            errors.push((
-                format!("{prefix}{name}"),
-                "The evaluation must be 4,000 characters or fewer".into(),
-            ));
-        }
-    }
-    match (date, progress, support) {
-        (Some(date), Some(progress), Some(support)) if errors.is_empty() => Ok(Ok((
-            meeting,
-            MonitoringAndChallengeRecord {
-                date,
-                progress,
-                progress_evaluation: f.progress_evaluation.trim().to_string(),
-                authority_support: support,
-                authority_support_evaluation: f.support_evaluation.trim().to_string(),
-            },
-        ))),
-        _ => Ok(Err(errors)),
-    }
-}
-
 /// `POST /concern/cases/{case_id}/monitoring-and-challenge`: the head of
 /// service's evaluation of progress and of the authority's own support.
 pub async fn record_mc(
@@ -675,7 +546,6 @@ pub async fn record_mc(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &case_id, Action::DecideConcern).await?;
-    let org = user.principal.organisation_id;
     let f = McForm {
         date: field(&fields, "mc_date").to_string(),
         progress: field(&fields, "mc_progress").to_string(),
@@ -684,22 +554,25 @@ pub async fn record_mc(
         support_evaluation: field(&fields, "mc_support_evaluation").to_string(),
         meeting: field(&fields, "mc_meeting").to_string(),
     };
-    let (meeting, record) = match check_mc(&state, org, &f, "mc_").await? {
-        Ok(c) => c,
-        Err(errs) => {
-            let errors = errs.iter().map(|(k, v)| err(k, v)).collect();
-            return render_case(&state, &user, &case, &f, errors, None).await;
-        }
+    let input = plans::McInput {
+        date: parse_date(&f.date),
+        progress: f.progress.clone(),
+        progress_evaluation: f.progress_evaluation.clone(),
+        support: f.support.clone(),
+        support_evaluation: f.support_evaluation.clone(),
+        meeting: f.meeting.clone(),
     };
-    let mut tx = state.db.begin().await?;
-    store::record_monitoring_and_challenge(&mut tx, &user.actor(), org, case.id, meeting, &record)
-        .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/concern/cases/{}/plan?done=mc#monitoring",
-        case.id
-    ))
-    .into_response())
+    match plans::record_monitoring_and_challenge(&state.app, &user.caller(), case.id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/concern/cases/{}/plan?done=mc#monitoring",
+            case.id
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = crate::forms::refusals(e, |f| format!("mc_{f}"))?;
+            render_case(&state, &user, &case, &f, errors, None).await
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -775,7 +648,6 @@ pub async fn create(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
-    let org = user.principal.organisation_id;
     let editor = Editor::from_form(&fields);
     let kind_text = field(&fields, "kind");
     let title = field(&fields, "title");
@@ -793,65 +665,31 @@ pub async fn create(
         )
         .await;
     }
-    let mut errors = Vec::new();
-    let kind = parse_plan_kind(kind_text);
-    if kind.is_none() {
-        errors.push((
-            "kind".to_string(),
-            "Select whether this is an action plan or a Statement of Action".to_string(),
-        ));
-    }
-    if title.trim().chars().count() > 200 {
-        errors.push((
-            "title".into(),
-            "The title must be 200 characters or fewer".into(),
-        ));
-    }
-    let agreed = parse_date(agreed_text);
-    if agreed.is_none() {
-        errors.push((
-            "agreed_on".into(),
-            "Enter the date the plan was agreed, for example 2026-11-24".into(),
-        ));
-    }
-    if case.closed_on.is_some() {
-        errors.push((
-            "kind".into(),
-            "The case is closed: the school is no longer on the list".into(),
-        ));
-    }
-    let content = editor.content();
-    if let Err(e) = &content {
-        errors.extend(e.iter().cloned());
-    }
-    let (Some(kind), Some(agreed), Ok(content), true) = (kind, agreed, content, errors.is_empty())
-    else {
-        return render_new(
-            &state,
-            &user,
-            &case,
-            &editor,
-            kind_text,
-            title,
-            agreed_text,
-            &errors,
-        )
-        .await;
+    let input = plans::NewPlan {
+        kind: kind_text.to_string(),
+        title: title.to_string(),
+        agreed_on: parse_date(agreed_text),
+        content: content_input(&editor),
     };
-    let mut tx = state.db.begin().await?;
-    let (plan, _) = store::create_plan(
-        &mut tx,
-        &user.actor(),
-        org,
-        case.id,
-        kind,
-        title,
-        agreed,
-        &content,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/plans/{}?done=created", plan.id)).into_response())
+    match plans::create_plan(&state.app, &user.caller(), case.id, input).await {
+        Ok((plan, _)) => {
+            Ok(Redirect::to(&format!("/plans/{}?done=created", plan.id)).into_response())
+        }
+        Err(e) => {
+            let errors = pairs(e)?;
+            render_new(
+                &state,
+                &user,
+                &case,
+                &editor,
+                kind_text,
+                title,
+                agreed_text,
+                &errors,
+            )
+            .await
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1030,49 +868,24 @@ pub async fn edit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let plan = plan_for(&state, &user, &plan_id, Action::WriteConcern).await?;
-    let org = user.principal.organisation_id;
     let editor = Editor::from_form(&fields);
     let agreed_text = field(&fields, "agreed_on");
     let note = field(&fields, "note");
     if !field(&fields, "add").is_empty() {
         return render_edit(&state, &user, &plan, &editor, agreed_text, note, &[]).await;
     }
-    let mut errors = Vec::new();
-    let agreed = parse_date(agreed_text);
-    let versions = state.db.plan_versions(plan.id).await?;
-    let current_date = versions.last().and_then(|v| v.agreed());
-    match (agreed, current_date) {
-        (None, _) => errors.push((
-            "agreed_on".to_string(),
-            "Enter the date the change was agreed, for example 2026-11-24".to_string(),
-        )),
-        (Some(a), Some(c)) if a < c => errors.push((
-            "agreed_on".into(),
-            format!(
-                "The date the change was agreed must not be before the current version's ({c})"
-            ),
-        )),
-        _ => {}
-    }
-    if note.trim().is_empty() {
-        errors.push(("note".into(), "Enter what changed and why".into()));
-    } else if note.trim().chars().count() > 4000 {
-        errors.push((
-            "note".into(),
-            "The note must be 4,000 characters or fewer".into(),
-        ));
-    }
-    let content = editor.content();
-    if let Err(e) = &content {
-        errors.extend(e.iter().cloned());
-    }
-    let (Some(agreed), Ok(content), true) = (agreed, content, errors.is_empty()) else {
-        return render_edit(&state, &user, &plan, &editor, agreed_text, note, &errors).await;
+    let input = plans::EditPlan {
+        agreed_on: parse_date(agreed_text),
+        note: note.to_string(),
+        content: content_input(&editor),
     };
-    let mut tx = state.db.begin().await?;
-    store::edit_plan(&mut tx, &user.actor(), org, plan.id, agreed, note, &content).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/plans/{}?done=edited", plan.id)).into_response())
+    match plans::edit_plan(&state.app, &user.caller(), plan.id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{}?done=edited", plan.id)).into_response()),
+        Err(e) => {
+            let errors = pairs(e)?;
+            render_edit(&state, &user, &plan, &editor, agreed_text, note, &errors).await
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1179,7 +992,6 @@ pub async fn review(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let plan = plan_for(&state, &user, &plan_id, Action::WriteConcern).await?;
-    let org = user.principal.organisation_id;
     let versions = state.db.plan_versions(plan.id).await?;
     let current = versions.last().ok_or(Problem::NotFound)?.clone();
     let content = current.content()?;
@@ -1207,89 +1019,53 @@ pub async fn review(
     if !field(&fields, "add").is_empty() {
         return render_review(&state, &user, &plan, &current, &form, &editor, &[]).await;
     }
-    let mut errors: Vec<(String, String)> = Vec::new();
-    let date = parse_date(&form.date);
-    match (date, current.agreed()) {
-        (None, _) => errors.push((
-            "review_date".into(),
-            "Enter the date of the review, for example 2027-02-10".into(),
-        )),
-        (Some(d), Some(c)) if d <= c => errors.push((
-            "review_date".into(),
-            format!("The review must come after the current version, agreed on {c}"),
-        )),
-        _ => {}
-    }
-    let progress = parse_judgement(&form.progress);
-    if progress.is_none() {
-        errors.push((
-            "progress".into(),
-            "Select the overall progress: red, amber or green".into(),
-        ));
-    }
-    if form.summary.trim().is_empty() {
-        errors.push(("summary".into(), "Enter the judgement of progress".into()));
-    } else if form.summary.trim().chars().count() > 4000 {
-        errors.push((
-            "summary".into(),
-            "The judgement must be 4,000 characters or fewer".into(),
-        ));
-    }
-    let mut judgements = Vec::new();
-    for (i, (title, rag, comment)) in form.judgements.iter().enumerate() {
-        let n = i + 1;
-        match parse_judgement(rag) {
-            Some(r) => judgements.push(PriorityJudgement {
+    let input = plans::ReviewPlan {
+        review_date: parse_date(&form.date),
+        progress: form.progress.clone(),
+        summary: form.summary.clone(),
+        judgements: form
+            .judgements
+            .iter()
+            .map(|(title, rag, comment)| plans::JudgementInput {
                 priority: title.clone(),
-                rag: r,
-                comment: comment.trim().to_string(),
-            }),
-            None => errors.push((
-                format!("j{n}_rag"),
-                format!("Select the progress on priority {n} ({title})"),
-            )),
+                rag: rag.clone(),
+                comment: comment.clone(),
+            })
+            .collect(),
+        attendees: lines(&form.attendees),
+        meeting: form.meeting.clone(),
+        next: content_input(&editor),
+    };
+    match plans::review_plan(&state.app, &user.caller(), plan.id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{}?done=reviewed", plan.id)).into_response()),
+        Err(e) => {
+            // The use case names a priority's judgement `judgements[i].rag`;
+            // this form's field is `j{i+1}_rag`.
+            let errors: Vec<(String, String)> = pairs(e)?
+                .into_iter()
+                .map(|(f, m)| (review_field(&f), m))
+                .collect();
+            render_review(&state, &user, &plan, &current, &form, &editor, &errors).await
         }
     }
-    let meeting = if form.meeting.trim().is_empty() {
-        None
-    } else {
-        match form.meeting.trim().parse::<i64>() {
-            Ok(id) if state.db.meeting(org, id).await?.is_some() => Some(id),
-            _ => {
-                errors.push((
-                    "meeting".into(),
-                    "Enter the number of one of your organisation's meetings, or leave it blank"
-                        .into(),
-                ));
-                None
-            }
+}
+
+/// The review form's name for a use case's field.
+fn review_field(f: &str) -> String {
+    f.strip_prefix("judgements[")
+        .and_then(|r| r.strip_suffix("].rag"))
+        .and_then(|i| i.parse::<usize>().ok())
+        .map(|i| format!("j{}_rag", i + 1))
+        .unwrap_or_else(|| f.to_owned())
+}
+
+/// A use case's refusals as (field, message) pairs; anything else is the
+/// error page.
+fn pairs(e: uplift_app::AppError) -> Result<Vec<(String, String)>, Problem> {
+    match e {
+        uplift_app::AppError::Invalid(errors) => {
+            Ok(errors.into_iter().map(|e| (e.field, e.message)).collect())
         }
-    };
-    let next = editor.content();
-    if let Err(e) = &next {
-        errors.extend(e.iter().cloned());
+        other => Err(other.into()),
     }
-    let (Some(date), Some(progress), Ok(next), true) = (date, progress, next, errors.is_empty())
-    else {
-        return render_review(&state, &user, &plan, &current, &form, &editor, &errors).await;
-    };
-    let mut tx = state.db.begin().await?;
-    store::review_plan(
-        &mut tx,
-        &user.actor(),
-        org,
-        plan.id,
-        &NewReview {
-            date,
-            progress,
-            summary: form.summary.trim().to_string(),
-            judgements,
-            attendees: lines(&form.attendees),
-            meeting_id: meeting,
-        },
-        &next,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/plans/{}?done=reviewed", plan.id)).into_response())
 }
