@@ -141,7 +141,7 @@ pub async fn check_meeting(
 #[derive(Debug, Clone)]
 pub enum MeetingCreated {
     /// The meeting was created.
-    Created(Meeting),
+    Created(Box<Meeting>),
     /// Nothing was created: the date has these warnings (a weekend, a bank
     /// holiday, outside term) and the person has not confirmed it.
     Unconfirmed(Vec<String>),
@@ -167,7 +167,7 @@ pub async fn create_meeting(
     .await
     .map_err(AppError::refused_on("kind"))?;
     tx.commit().await?;
-    Ok(MeetingCreated::Created(m))
+    Ok(MeetingCreated::Created(Box::new(m)))
 }
 
 /// A year of meetings of one kind. Field names: `kind` (one with a

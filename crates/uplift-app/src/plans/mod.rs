@@ -55,7 +55,7 @@ pub async fn plan_for(
             return Err(AppError::NotFound);
         };
         let plans = db.case_plans(org, case.id).await?;
-        if !plans.last().is_some_and(|p| p.id == plan.id) {
+        if plans.last().is_none_or(|p| p.id != plan.id) {
             return Err(AppError::NotFound);
         }
     }
