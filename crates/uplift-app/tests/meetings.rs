@@ -47,10 +47,7 @@ async fn a_meeting_is_refused_naming_each_field_and_created_when_right() {
             fields(&e),
             vec![
                 ("kind", "Select the kind of meeting"),
-                (
-                    "date",
-                    "Enter the date of the meeting as a real date, for example 2026-12-08"
-                ),
+                ("date", "Enter the date of the meeting"),
                 ("title", "The title must be 200 characters or fewer"),
                 ("urn", "Enter the school's URN as a number"),
             ]

@@ -112,7 +112,7 @@ async fn creating_a_meeting_refuses_and_creates_alike() {
             &[
                 ("csrf_token", &csrf),
                 ("kind", "tea_party"),
-                ("date", ""),
+                ("date-day", ""),
                 ("title", &long),
                 ("urn", "abc"),
             ],
@@ -140,7 +140,9 @@ async fn creating_a_meeting_refuses_and_creates_alike() {
             &[
                 ("csrf_token", &csrf),
                 ("kind", "schools_review_group"),
-                ("date", "2026-12-08"),
+                ("date-day", "8"),
+                ("date-month", "12"),
+                ("date-year", "2026"),
                 ("location", "Room 1"),
             ],
         )
@@ -331,4 +333,44 @@ async fn a_monitoring_and_challenge_record_and_an_spb_refuse_alike() {
     .await;
     same_refusal(&page, &api);
     assert_eq!(count(&app, "spb_steps").await, 0);
+}
+
+#[tokio::test]
+async fn a_meeting_date_the_form_cannot_read_is_refused_on_the_date() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.session(Role::Lead).await;
+    let page = app
+        .post_form(
+            "/meetings",
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "schools_review_group"),
+                ("date-day", "31"),
+                ("date-month", "2"),
+                ("date-year", "2027"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert_eq!(
+        summary(&page.body),
+        vec!["The date of the meeting must be a real date".to_string()]
+    );
+    assert!(
+        page.body.contains("href=\"#date\""),
+        "linked to the date input"
+    );
+    // The API keeps ISO dates: one it cannot read is refused on the date too.
+    let api = json(
+        &app,
+        Method::POST,
+        "/api/v1/meetings",
+        Role::Lead,
+        serde_json::json!({"kind": "schools_review_group", "date": "2027-02-31"}),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert_eq!(api.json()["errors"][0]["field"], "date");
+    assert_eq!(count(&app, "meetings").await, 0);
 }

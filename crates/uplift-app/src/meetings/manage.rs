@@ -75,10 +75,7 @@ pub async fn check_meeting(
         problems.add("kind", "Select the kind of meeting");
     }
     if input.date.is_none() {
-        problems.add(
-            "date",
-            "Enter the date of the meeting as a real date, for example 2026-12-08",
-        );
+        problems.add("date", "Enter the date of the meeting");
     }
     if input.title.trim().chars().count() > 200 {
         problems.add("title", "The title must be 200 characters or fewer");

@@ -11,18 +11,24 @@ use uplift_app::meetings::{
 use uplift_domain::calendar::AcademicYear;
 use uplift_store::meetings::kind_name;
 
-use super::{by_field, kind_options, parse_date, today, with_status};
+use super::{by_field, kind_options, today, with_status};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::forms;
 use crate::render::render;
 
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct NewMeetingForm {
     #[serde(default)]
     pub kind: String,
-    #[serde(default)]
-    pub date: String,
+    /// The GOV.UK date input's three parts.
+    #[serde(default, rename = "date-day")]
+    pub date_day: String,
+    #[serde(default, rename = "date-month")]
+    pub date_month: String,
+    #[serde(default, rename = "date-year")]
+    pub date_year: String,
     #[serde(default)]
     pub title: String,
     #[serde(default)]
@@ -84,7 +90,9 @@ async fn render_new(
         context! {
             kinds => kind_options(false),
             form => context! {
-                kind => form.kind.clone(), date => form.date.clone(), title => form.title.clone(),
+                kind => form.kind.clone(),
+                date => context! { day => form.date_day.clone(), month => form.date_month.clone(), year => form.date_year.clone() },
+                title => form.title.clone(),
                 urn => form.urn.clone(), location => form.location.clone(),
             },
             sched => context! {
@@ -132,9 +140,18 @@ pub async fn create(
     user: CurrentUser,
     Form(f): Form<NewMeetingForm>,
 ) -> Result<Response, PageError> {
+    // The date input is read once; a date it cannot read is reported on
+    // the date with the Design System's message, beside the use case's
+    // other refusals.
+    let typed = forms::parse_date_parts(
+        &f.date_day,
+        &f.date_month,
+        &f.date_year,
+        "the date of the meeting",
+    );
     let input = NewMeetingInput {
         kind: f.kind.clone(),
-        date: parse_date(&f.date),
+        date: typed.clone().ok().flatten(),
         title: f.title.clone(),
         urn: f.urn.clone(),
         location: f.location.clone(),
@@ -145,7 +162,15 @@ pub async fn create(
             return Ok(Redirect::to(&format!("/meetings/{}?done=created", m.id)).into_response())
         }
         Ok(MeetingCreated::Unconfirmed(warnings)) => (warnings, Vec::new()),
-        Err(e) => (Vec::new(), crate::forms::refusals(e, str::to_owned)?),
+        Err(uplift_app::AppError::Invalid(mut errors)) => {
+            if let Err(m) = &typed {
+                for e in errors.iter_mut().filter(|e| e.field == "date") {
+                    e.message = m.clone();
+                }
+            }
+            (Vec::new(), forms::field_errors(&errors, str::to_owned))
+        }
+        Err(e) => return Err(crate::error::Problem::from(e).into()),
     };
     render_new(
         &state,
