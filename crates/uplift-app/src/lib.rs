@@ -20,6 +20,9 @@ pub mod concern;
 pub mod contacts;
 pub mod error;
 pub mod letterhead;
+pub mod meetings;
+pub mod plans;
+pub mod spb;
 pub mod visits;
 
 use std::sync::Arc;

@@ -400,7 +400,9 @@ async fn a_proposed_school_is_considered_not_a_priority_and_told_why() {
             &[
                 ("csrf_token", &csrf),
                 ("kind", "schools_review_group"),
-                ("date", "2026-12-08"),
+                ("date-day", "8"),
+                ("date-month", "12"),
+                ("date-year", "2026"),
             ],
         )
         .await;

@@ -90,7 +90,9 @@ async fn a_proposed_school_is_designated_at_a_schools_review_group_then_planned_
         vec![
             ("csrf_token", csrf.clone()),
             ("kind", "schools_review_group".to_string()),
-            ("date", date.to_string()),
+            ("date-day", date[8..].trim_start_matches('0').to_string()),
+            ("date-month", date[5..7].trim_start_matches('0').to_string()),
+            ("date-year", date[..4].to_string()),
             ("confirm", confirm.to_string()),
         ]
     };
@@ -120,7 +122,12 @@ async fn a_proposed_school_is_designated_at_a_schools_review_group_then_planned_
     // No kind: refused naming the field.
     let r = post(
         "/meetings",
-        vec![("csrf_token", csrf.clone()), ("date", "2026-12-08".into())],
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("date-day", "8".into()),
+            ("date-month", "12".into()),
+            ("date-year", "2026".into()),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -823,7 +830,9 @@ async fn term_dates_are_the_organisations_own_and_bad_ones_are_refused() {
             &[
                 ("csrf_token", &csrf),
                 ("kind", "schools_review_group"),
-                ("date", "2026-10-30"),
+                ("date-day", "30"),
+                ("date-month", "10"),
+                ("date-year", "2026"),
             ],
         )
         .await;

@@ -220,7 +220,7 @@ fn a_school_causing_concern_from_proposal_to_an_interim_executive_board() {
     // A Schools Review Group meeting, whose agenda lists the proposal.
     b.goto("/meetings/new");
     b.select("Kind of meeting", "Schools Review Group");
-    b.fill("Date of the meeting", &meeting_day.to_string());
+    b.fill_date("Date of the meeting", &meeting_day.to_string());
     b.fill("Location (optional)", "Crowndale Centre, room 2");
     b.click_button("Create the meeting");
     if b.error_summary().is_none()

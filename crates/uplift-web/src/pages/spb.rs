@@ -11,105 +11,33 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uplift_domain::access::{Action, Scope};
-use uplift_domain::concern::{SpbDeadlines, SpbProtocol, SpbStep, StepState};
-use uplift_domain::policy::FlagKind;
+use uplift_app::spb;
+use uplift_domain::access::Action;
+use uplift_domain::concern::StepState;
 use uplift_domain::register::{CategoryOfConcern, Date};
 use uplift_store::concern::CaseRecord;
-use uplift_store::spb::{self as store, rebuild, step_label, SpbRecord, SpbStart, StepInput};
+use uplift_store::spb::{step_label, SpbRecord, StepInput};
 
 use crate::app::AppState;
-use crate::auth::guard::permit;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Problem};
 use crate::pages::concern::case_for;
-use crate::pages::meetings::{by_field, can, err, field, parse_date, today, with_status};
+use crate::pages::meetings::{by_field, can, field, parse_date, today, with_status};
 use crate::paths;
 use crate::render::render;
 
-/// The category that qualifies a school automatically, if any (special
-/// measures, or serious weaknesses / requires significant improvement, from
-/// the school's flags under the policy in force).
-pub async fn automatic_category(
-    state: &AppState,
-    org: i64,
-    urn: i64,
-) -> Result<Option<CategoryOfConcern>, Problem> {
-    let policy = state.db.policy_in_force(org).await?;
-    let Some(p) = state
-        .db
-        .categorise_school(org, &policy, urn, today())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if p.flags.get(FlagKind::SpecialMeasures).effective() {
-        return Ok(Some(CategoryOfConcern::SpecialMeasures));
-    }
-    if p.flags
-        .get(FlagKind::RequiresSignificantImprovement)
-        .effective()
-    {
-        return Ok(Some(CategoryOfConcern::SeriousWeaknesses));
-    }
-    Ok(None)
-}
-
+/// The protocol of the user's organisation, if they may do `action` on it.
 pub async fn spb_for(
     state: &AppState,
     user: &CurrentUser,
     spb_id: &str,
     action: Action,
 ) -> Result<SpbRecord, Problem> {
-    let org = user.principal.organisation_id;
-    let spb = state
-        .db
-        .spb(org, paths::id(spb_id)?)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    permit(
-        user,
-        action,
-        Scope::School {
-            organisation_id: org,
-            urn: spb.urn,
-        },
-    )?;
-    Ok(spb)
+    let id = paths::id(spb_id)?;
+    Ok(spb::spb_for(&state.app, &user.caller(), id, action).await?)
 }
 
-pub fn state_words(s: &StepState) -> (&'static str, &'static str) {
-    match s {
-        StepState::Done { late: true, .. } => ("Done late", "orange"),
-        StepState::Done { early: true, .. } => ("Done before its window", "orange"),
-        StepState::Done { .. } => ("Done", "green"),
-        StepState::Pending => ("To do", "grey"),
-        StepState::AtRisk => ("Due soon", "yellow"),
-        StepState::Overdue => ("Overdue", "red"),
-        StepState::NotApplicable => ("Not applicable", "grey"),
-    }
-}
-
-/// Every step with its due date and state, as of today.
-pub async fn status_rows(
-    state: &AppState,
-    protocol: &SpbProtocol,
-) -> Result<Vec<(SpbStep, Option<Date>, Option<Date>, StepState, &'static str)>, Problem> {
-    let cal = state.db.bank_holidays().await?;
-    let status = protocol
-        .status(&cal, &SpbDeadlines::default(), today())
-        .map_err(|e| Problem::Internal(e.to_string()))?;
-    Ok(status
-        .into_iter()
-        .map(|s| {
-            let done_on = match s.state {
-                StepState::Done { on, .. } => Some(on),
-                _ => None,
-            };
-            (s.step, s.due, done_on, s.state, s.rule)
-        })
-        .collect())
-}
+pub use crate::views::spb::state_words;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct Flash {
@@ -127,13 +55,12 @@ async fn render_case(
     let org = user.principal.organisation_id;
     let school = state.db.school_name(case.urn).await?.unwrap_or_default();
     let mut rows = Vec::new();
-    for spb in state.db.case_spbs(org, case.id).await? {
-        let steps = state.db.spb_steps(spb.id).await?;
-        let protocol = rebuild(&spb, &steps)?;
-        let status = status_rows(state, &protocol).await?;
-        let overdue = status
+    for p in spb::case_spbs(&state.app, &user.caller(), case.id).await? {
+        let (spb, protocol) = (&p.record, &p.protocol);
+        let overdue = p
+            .rows
             .iter()
-            .filter(|s| matches!(s.3, StepState::Overdue))
+            .filter(|s| matches!(s.state, StepState::Overdue))
             .count();
         rows.push(context! {
             href => format!("/spb/{}", spb.id),
@@ -147,7 +74,7 @@ async fn render_case(
             overdue => overdue,
         });
     }
-    let automatic = automatic_category(state, org, case.urn).await?;
+    let automatic = spb::automatic_category(&state.app, org, case.urn).await?;
     let has_errors = !errors.is_empty();
     let path = format!("/concern/cases/{}/spb", case.id);
     let res = render(
@@ -195,64 +122,21 @@ pub async fn start(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let case = case_for(&state, &user, &case_id, Action::WriteConcern).await?;
-    let org = user.principal.organisation_id;
     let route = field(&fields, "route");
     let by = field(&fields, "requested_by");
     let date_text = field(&fields, "requested_on");
-    let mut errors = Vec::new();
-    let date = parse_date(date_text);
-    if date.is_none() {
-        errors.push(err(
-            "requested_on",
-            "Enter the date of the request, for example 2026-11-24",
-        ));
-    }
-    let how = match route {
-        "requested" if by.trim().is_empty() => {
-            errors.push(err(
-                "requested_by",
-                "Enter who requested the School Performance Board",
-            ));
-            None
-        }
-        "requested" if by.trim().chars().count() > 200 => {
-            errors.push(err(
-                "requested_by",
-                "Who requested it must be 200 characters or fewer",
-            ));
-            None
-        }
-        "requested" => Some(SpbStart::Requested {
-            by: by.trim().to_string(),
-        }),
-        "automatic" => match automatic_category(&state, org, case.urn).await? {
-            Some(category) => Some(SpbStart::Automatic { category }),
-            None => {
-                errors.push(err("route", "The school does not qualify automatically: only special measures or serious weaknesses do"));
-                None
-            }
-        },
-        _ => {
-            errors.push(err(
-                "route",
-                "Select how the School Performance Board came about",
-            ));
-            None
-        }
+    let input = spb::StartSpb {
+        route: route.to_string(),
+        requested_by: by.to_string(),
+        requested_on: parse_date(date_text),
     };
-    if case.closed_on.is_some() {
-        errors.push(err(
-            "route",
-            "The case is closed: the school is no longer on the list",
-        ));
+    match spb::start_spb(&state.app, &user.caller(), case.id, input).await {
+        Ok(spb) => Ok(Redirect::to(&format!("/spb/{}?done=started", spb.id)).into_response()),
+        Err(e) => {
+            let errors = crate::forms::refusals(e, str::to_owned)?;
+            render_case(&state, &user, &case, (route, by, date_text), errors).await
+        }
     }
-    let (Some(date), Some(how), true) = (date, how, errors.is_empty()) else {
-        return render_case(&state, &user, &case, (route, by, date_text), errors).await;
-    };
-    let mut tx = state.db.begin().await?;
-    let spb = store::start(&mut tx, &user.actor(), org, case.id, &how, date).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/spb/{}?done=started", spb.id)).into_response())
 }
 
 async fn render_spb(
@@ -264,14 +148,14 @@ async fn render_spb(
     flash: Option<&str>,
 ) -> Result<Response, PageError> {
     let school = state.db.school_name(spb.urn).await?.unwrap_or_default();
-    let steps = state.db.spb_steps(spb.id).await?;
-    let protocol = rebuild(spb, &steps)?;
-    let status = status_rows(state, &protocol).await?;
-    let rows: Vec<Value> = status
+    let p = spb::protocol_status(&state.app, spb.clone()).await?;
+    let (protocol, steps) = (&p.protocol, &p.steps);
+    let rows: Vec<Value> = p
+        .rows
         .iter()
-        .map(|(step, due, on, st, rule)| {
-            let (words, colour) = state_words(st);
-            context! { label => step_label(*step), due => due.map(|d| d.to_string()), on => on.map(|d| d.to_string()), state => words, colour => colour, rule => *rule }
+        .map(|r| {
+            let (words, colour) = state_words(&r.state);
+            context! { label => step_label(r.step), due => r.due.map(|d| d.to_string()), on => r.done_on.map(|d| d.to_string()), state => words, colour => colour, rule => r.rule }
         })
         .collect();
     let recorded: Vec<Value> = steps
@@ -361,134 +245,6 @@ pub async fn page(
     render_spb(&state, &user, &spb, &[], Vec::new(), flash).await
 }
 
-fn dates_list(s: &str) -> Result<Vec<Date>, String> {
-    s.split(['\n', ','])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            parse_date(l).ok_or_else(|| format!("{l:?} is not a date (for example 2026-12-08)"))
-        })
-        .collect()
-}
-
-/// A step from a form (or JSON) of strings; the errors name the fields.
-pub fn step_from(fields: &[(String, String)]) -> Result<(StepInput, Date), Vec<(String, String)>> {
-    let mut errors: Vec<(String, String)> = Vec::new();
-    let on = parse_date(field(fields, "on"));
-    if on.is_none() {
-        errors.push((
-            "on".into(),
-            "Enter the date of the step, for example 2026-11-24".into(),
-        ));
-    }
-    let yes_no = |n: &str| match field(fields, n) {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
-    let input = match field(fields, "step") {
-        "approval" => match (yes_no("agreed"), yes_no("funded")) {
-            (Some(agreed), Some(funded)) => Some(StepInput::Approval { agreed, funded }),
-            (a, f) => {
-                if a.is_none() {
-                    errors.push((
-                        "agreed".into(),
-                        "Select whether the Director agreed the School Performance Board".into(),
-                    ));
-                }
-                if f.is_none() {
-                    errors.push(("funded".into(), "Select whether it is funded".into()));
-                }
-                None
-            }
-        },
-        "chair_nominated" => {
-            let chair = field(fields, "chair").trim();
-            if chair.is_empty() {
-                errors.push((
-                    "chair".into(),
-                    "Enter the name of the chair nominated".into(),
-                ));
-                None
-            } else if chair.chars().count() > 200 {
-                errors.push((
-                    "chair".into(),
-                    "The chair's name must be 200 characters or fewer".into(),
-                ));
-                None
-            } else {
-                Some(StepInput::ChairNominated {
-                    chair: chair.to_string(),
-                })
-            }
-        }
-        "dates_offered" => match dates_list(field(fields, "dates")) {
-            Ok(dates) => Some(StepInput::DatesOffered { dates }),
-            Err(e) => {
-                errors.push((
-                    "dates".into(),
-                    format!("Each date offered must be a date: {e}"),
-                ));
-                None
-            }
-        },
-        "date_chosen" => match parse_date(field(fields, "chosen")) {
-            Some(chosen) => Some(StepInput::DateChosen { chosen }),
-            None => {
-                errors.push((
-                    "chosen".into(),
-                    "Select the date the headteacher chose".into(),
-                ));
-                None
-            }
-        },
-        "confirmed" => match yes_no("governors") {
-            Some(governors_present) => Some(StepInput::Confirmed { governors_present }),
-            None => {
-                errors.push((
-                    "governors".into(),
-                    "Select whether governors will be present".into(),
-                ));
-                None
-            }
-        },
-        "chair_introduced" => Some(StepInput::ChairIntroduced),
-        "partner_visit" => Some(StepInput::PartnerVisit),
-        "meeting" => match dates_list(field(fields, "next_dates")) {
-            Ok(next_dates) => Some(StepInput::Meeting { next_dates }),
-            Err(e) => {
-                errors.push((
-                    "next_dates".into(),
-                    format!("Each next date must be a date: {e}"),
-                ));
-                None
-            }
-        },
-        "notes_sent" => Some(StepInput::NotesSent),
-        _ => {
-            errors.push(("step".into(), "Select the step to record".into()));
-            None
-        }
-    };
-    match (input, on, errors.is_empty()) {
-        (Some(i), Some(d), true) => Ok((i, d)),
-        _ => Err(errors),
-    }
-}
-
-/// The field a refusal from the protocol belongs to.
-pub fn refusal_field(step: &StepInput) -> &'static str {
-    match step {
-        StepInput::Approval { .. } => "agreed",
-        StepInput::ChairNominated { .. } => "chair",
-        StepInput::DatesOffered { .. } => "dates",
-        StepInput::DateChosen { .. } => "chosen",
-        StepInput::Confirmed { .. } => "governors",
-        StepInput::Meeting { .. } => "next_dates",
-        _ => "step",
-    }
-}
-
 /// `POST /spb/{spb_id}/steps`: records a step.
 pub async fn record_step(
     State(state): State<AppState>,
@@ -496,29 +252,37 @@ pub async fn record_step(
     Path(spb_id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let spb = spb_for(&state, &user, &spb_id, Action::WriteConcern).await?;
-    let org = user.principal.organisation_id;
-    let (input, on) = match step_from(&fields) {
-        Ok(x) => x,
-        Err(errs) => {
-            let errors = errs.iter().map(|(f, t)| err(f, t)).collect();
-            return render_spb(&state, &user, &spb, &fields, errors, None).await;
-        }
+    let id = paths::id(&spb_id)?;
+    let yes_no = |n: &str| match field(&fields, n) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
     };
-    let mut tx = state.db.begin().await?;
-    match store::record_step(&mut tx, &user.actor(), org, spb.id, &input, on).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/spb/{}?done=step", spb.id)).into_response())
-        }
-        Err(uplift_store::StoreError::Invalid(msg)) => {
-            tx.rollback().await?;
-            let errors = vec![err(
-                refusal_field(&input),
-                &format!("The step cannot be recorded: {msg}"),
-            )];
+    let list = |n: &str| -> Vec<String> {
+        field(&fields, n)
+            .split(['\n', ','])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let input = spb::RecordStep {
+        step: field(&fields, "step").to_string(),
+        on: parse_date(field(&fields, "on")),
+        agreed: yes_no("agreed"),
+        funded: yes_no("funded"),
+        chair: field(&fields, "chair").to_string(),
+        dates: list("dates"),
+        chosen: field(&fields, "chosen").to_string(),
+        governors: yes_no("governors"),
+        next_dates: list("next_dates"),
+    };
+    match spb::record_step(&state.app, &user.caller(), id, input).await {
+        Ok(s) => Ok(Redirect::to(&format!("/spb/{}?done=step", s.id)).into_response()),
+        Err(e) => {
+            let errors = crate::forms::refusals(e, str::to_owned)?;
+            let spb = spb_for(&state, &user, &spb_id, Action::ReadMeetings).await?;
             render_spb(&state, &user, &spb, &fields, errors, None).await
         }
-        Err(e) => Err(e.into()),
     }
 }
