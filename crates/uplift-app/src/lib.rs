@@ -16,6 +16,7 @@
 pub mod clock;
 pub mod concern;
 pub mod error;
+pub mod register;
 
 use std::sync::Arc;
 

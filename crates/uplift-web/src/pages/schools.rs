@@ -12,11 +12,13 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use serde_json::json;
-use uplift_domain::access::{authorize, Action, Role, Scope};
+use uplift_app::register::{
+    filter_options, find_schools, own_school_only, school_profile, Profile, SchoolQuery, PAGE_SIZE,
+};
+use uplift_domain::access::{authorize, Action, Scope};
 use uplift_domain::register::{ReportCardGrade, SafeguardingStandard};
 use uplift_store::register::{
-    self, IntelligenceItem, MeasureRow, NewIntelligence, SchoolFilter, SchoolProfile, SchoolSort,
-    SchoolSummary, INTELLIGENCE_KINDS,
+    self, IntelligenceItem, MeasureRow, NewIntelligence, SchoolProfile, INTELLIGENCE_KINDS,
 };
 
 use crate::app::AppState;
@@ -26,42 +28,13 @@ use crate::error::{PageError, Problem};
 use crate::paths;
 use crate::render::render;
 
-/// Schools per page of the list.
-pub const PAGE_SIZE: i64 = 50;
 /// Rows fetched per query when writing the CSV.
 const CSV_BATCH: i64 = 1000;
 /// The tag on everything the demo invented.
 pub const GENERATED_LABEL: &str = "Generated (demo data)";
 
-/// The list's filters as typed in the form (and in `/schools.csv`).
-#[derive(Debug, Deserialize, Default, Clone)]
-pub struct SchoolQuery {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub la: String,
-    #[serde(default)]
-    pub phase: String,
-    #[serde(default, rename = "type")]
-    pub type_name: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub trust: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub order: String,
-    #[serde(default)]
-    pub page: String,
-}
-
-fn nonempty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-/// The columns the list can be sorted by: (query value, heading, numeric).
+/// The columns the list can be sorted by: (query value, heading, numeric), in
+/// the order of [`SORT_KEYS`].
 pub const SORTABLE: &[(&str, &str, bool)] = &[
     ("name", "Name", false),
     ("urn", "URN", true),
@@ -72,116 +45,31 @@ pub const SORTABLE: &[(&str, &str, bool)] = &[
     ("pupils", "Pupils", true),
 ];
 
-impl SchoolQuery {
-    /// (query value, store sort, descending); an unknown column sorts by name.
-    pub fn sort(&self) -> (&'static str, SchoolSort, bool) {
-        let key = SORTABLE
-            .iter()
-            .map(|(k, _, _)| *k)
-            .find(|k| *k == self.sort.trim())
-            .unwrap_or("name");
-        let sort = SchoolSort::parse(key).unwrap_or_default();
-        (key, sort, self.order.trim() == "desc")
-    }
-
-    fn page(&self) -> i64 {
-        self.page
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
-    }
-
-    /// The store filter for these filters and page (50 a page).
-    pub fn filter(&self) -> SchoolFilter {
-        let (_, sort, descending) = self.sort();
-        SchoolFilter {
-            q: nonempty(&self.q),
-            la: nonempty(&self.la),
-            phase: nonempty(&self.phase),
-            type_name: nonempty(&self.type_name),
-            status: nonempty(&self.status),
-            trust: nonempty(&self.trust),
-            organisation_id: None,
-            sort,
-            descending,
-            limit: PAGE_SIZE,
-            offset: (self.page() - 1).saturating_mul(PAGE_SIZE),
+/// The query string for these filters with another sort, order or page.
+fn query_string(q: &SchoolQuery, sort: &str, order: &str, page: Option<i64>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &q.q),
+        ("la", &q.la),
+        ("phase", &q.phase),
+        ("type", &q.type_name),
+        ("status", &q.status),
+        ("trust", &q.trust),
+    ] {
+        if !v.trim().is_empty() {
+            s.append_pair(k, v.trim());
         }
     }
-
-    /// The query string for these filters with another sort, order or page.
-    fn query_string(&self, sort: &str, order: &str, page: Option<i64>) -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &self.q),
-            ("la", &self.la),
-            ("phase", &self.phase),
-            ("type", &self.type_name),
-            ("status", &self.status),
-            ("trust", &self.trust),
-        ] {
-            if !v.trim().is_empty() {
-                s.append_pair(k, v.trim());
-            }
-        }
-        if sort != "name" || order == "desc" {
-            s.append_pair("sort", sort);
-        }
-        if order == "desc" {
-            s.append_pair("order", "desc");
-        }
-        if let Some(p) = page.filter(|p| *p > 1) {
-            s.append_pair("page", &p.to_string());
-        }
-        s.finish()
+    if sort != "name" || order == "desc" {
+        s.append_pair("sort", sort);
     }
-}
-
-/// The school a school user is limited to; `None` for every other role.
-pub fn own_school_only(user: &CurrentUser) -> Option<Option<i64>> {
-    (user.principal.role == Role::School).then_some(user.principal.school_urn)
-}
-
-/// Whether a row matches the filter, as the store's search does (for a school
-/// user's single school).
-fn matches(s: &SchoolSummary, f: &SchoolFilter) -> bool {
-    let eq = |want: &Option<String>, have: &Option<String>| match want {
-        None => true,
-        Some(w) => have.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
-    };
-    let q_ok = match &f.q {
-        None => true,
-        Some(q) => {
-            s.name.to_lowercase().contains(&q.to_lowercase())
-                || (q.bytes().all(|b| b.is_ascii_digit()) && s.urn.to_string().starts_with(q))
-        }
-    };
-    q_ok && f.la.as_ref().is_none_or(|la| *la == s.la_code)
-        && eq(&f.phase, &s.phase)
-        && eq(&f.type_name, &s.type_name)
-        && eq(&f.status, &s.status)
-        && eq(&f.trust, &s.trust)
-}
-
-/// The schools the user may see that match: (total, the requested page).
-pub async fn find(
-    state: &AppState,
-    user: &CurrentUser,
-    f: &SchoolFilter,
-) -> Result<(i64, Vec<SchoolSummary>), Problem> {
-    if let Some(own) = own_school_only(user) {
-        let row = match own {
-            Some(urn) => state.db.school_summary(urn).await?,
-            None => None,
-        };
-        let row = row.filter(|s| matches(s, f));
-        let total = i64::from(row.is_some());
-        let items = row.into_iter().filter(|_| f.offset == 0).collect();
-        return Ok((total, items));
+    if order == "desc" {
+        s.append_pair("order", "desc");
     }
-    Ok(state.db.schools(f).await?)
+    if let Some(p) = page.filter(|p| *p > 1) {
+        s.append_pair("page", &p.to_string());
+    }
+    s.finish()
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -211,7 +99,7 @@ fn page_links(q: &SchoolQuery, current: i64, last: i64) -> Vec<Value> {
             }
             out.push(context! {
                 number => n,
-                href => format!("/schools?{}", q.query_string(sort, order, Some(n))),
+                href => format!("/schools?{}", query_string(q, sort, order, Some(n))),
                 current => n == current,
             });
             prev_shown = n;
@@ -227,12 +115,10 @@ pub async fn list(
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, PageError> {
     let filter = q.filter();
-    let (total, rows) = find(&state, &user, &filter).await?;
-    let opts = if own_school_only(&user).is_some() {
-        Default::default()
-    } else {
-        state.db.school_filter_options().await?
-    };
+    let caller = user.caller();
+    let found = find_schools(&state.app, &caller, &filter).await?;
+    let (total, rows) = (found.total, found.items);
+    let opts = filter_options(&state.app, &caller).await?;
     let (sort_key, _, desc) = q.sort();
     let head: Vec<Value> = SORTABLE
         .iter()
@@ -247,7 +133,7 @@ pub async fn list(
             context! {
                 text => *text,
                 numeric => *numeric,
-                href => format!("/schools?{}", q.query_string(key, next_order, None)),
+                href => format!("/schools?{}", query_string(&q, key, next_order, None)),
                 sort => sort,
             }
         })
@@ -277,13 +163,13 @@ pub async fn list(
     let prev = (page > 1).then(|| {
         format!(
             "/schools?{}",
-            q.query_string(sort_key, order, Some(page - 1))
+            query_string(&q, sort_key, order, Some(page - 1))
         )
     });
     let next = (page < last).then(|| {
         format!(
             "/schools?{}",
-            q.query_string(sort_key, order, Some(page + 1))
+            query_string(&q, sort_key, order, Some(page + 1))
         )
     });
     let la_options: Vec<Value> = std::iter::once(context! { value => "", text => "Any" })
@@ -301,7 +187,7 @@ pub async fn list(
         filter.offset + 1
     };
     let last_shown = filter.offset + rows.len() as i64;
-    let csv_query = q.query_string(sort_key, order, None);
+    let csv_query = query_string(&q, sort_key, order, None);
     let sort_text = SORTABLE
         .iter()
         .find(|(k, _, _)| *k == sort_key)
@@ -319,7 +205,7 @@ pub async fn list(
                 type => q.type_name.clone(), status => q.status.clone(), trust => q.trust.clone(),
                 sort => sort_key, order => order,
             },
-            own_school_only => own_school_only(&user).is_some(),
+            own_school_only => own_school_only(&caller).is_some(),
             la_options => la_options,
             phase_options => options(&opts.phases, "Any"),
             type_options => options(&opts.types, "Any"),
@@ -367,6 +253,7 @@ pub async fn csv(
     user: CurrentUser,
     Query(q): Query<SchoolQuery>,
 ) -> Result<Response, PageError> {
+    let caller = user.caller();
     let mut filter = q.filter();
     filter.limit = CSV_BATCH;
     filter.offset = 0;
@@ -376,7 +263,8 @@ pub async fn csv(
         &CSV_HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
     );
     loop {
-        let (total, rows) = find(&state, &user, &filter).await?;
+        let found = find_schools(&state.app, &caller, &filter).await?;
+        let (total, rows) = (found.total, found.items);
         let n = rows.len() as i64;
         for s in rows {
             csv_line(
@@ -421,31 +309,6 @@ pub async fn csv(
 
 // ---------------------------------------------------------------------------
 // The profile.
-
-/// Loads a profile the user may see (404 for a school user's other schools and
-/// for URNs not in the register). Intelligence only for roles allowed to read it.
-pub async fn profile_for(
-    state: &AppState,
-    user: &CurrentUser,
-    urn: i64,
-) -> Result<(SchoolProfile, bool), Problem> {
-    let scope = Scope::School {
-        organisation_id: user.principal.organisation_id,
-        urn,
-    };
-    permit(user, Action::ReadSchools, scope)?;
-    let read_intel = authorize(&user.principal, Action::ReadIntelligence, scope).is_allowed();
-    let org = read_intel.then_some(user.principal.organisation_id);
-    let mut profile = state
-        .db
-        .school_profile(urn, org)
-        .await?
-        .ok_or(Problem::NotFound)?;
-    if !read_intel {
-        profile.intelligence.clear();
-    }
-    Ok((profile, read_intel))
-}
 
 /// `2024-05-23` → `23 May 2024`; anything else as it is.
 pub fn show_date(s: &str) -> String {
@@ -1018,7 +881,10 @@ pub async fn profile(
     Query(flash): Query<ProfileFlash>,
 ) -> Result<Response, PageError> {
     let urn = paths::urn(&urn)?;
-    let (profile, read_intel) = profile_for(&state, &user, urn).await?;
+    let Profile {
+        profile,
+        read_intelligence: read_intel,
+    } = school_profile(&state.app, &user.caller(), urn).await?;
     let flash = flash.added.map(|_| "The intelligence has been added.");
     render_profile(
         &state,
@@ -1106,7 +972,10 @@ pub async fn add_intelligence(
         urn,
     };
     permit(&user, Action::WriteIntelligence, scope)?;
-    let (profile, read_intel) = profile_for(&state, &user, urn).await?;
+    let Profile {
+        profile,
+        read_intelligence: read_intel,
+    } = school_profile(&state.app, &user.caller(), urn).await?;
     let today = state.today();
     let date = match validate(&f, today) {
         Ok(d) => d,
@@ -1173,6 +1042,12 @@ mod tests {
         };
         let e = validate(&partial, today).unwrap_err();
         assert!(format!("{e:?}").contains("must include a month"));
+    }
+
+    #[test]
+    fn the_sortable_headings_are_the_sort_keys() {
+        let keys: Vec<&str> = SORTABLE.iter().map(|(k, _, _)| *k).collect();
+        assert_eq!(keys, uplift_app::register::SORT_KEYS);
     }
 
     #[test]
