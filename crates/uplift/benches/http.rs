@@ -337,7 +337,7 @@ fn main() {
     let (status, body) = get(
         port,
         &request(
-            &format!("/api/v1/schools?la={KENT}&phase=Secondary&status=Open&limit=1"),
+            &format!("/api/v1/schools?la={KENT}&phase=Secondary&limit=1"),
             Some(&token),
         ),
     );
