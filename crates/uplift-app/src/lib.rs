@@ -22,6 +22,7 @@ pub mod error;
 pub mod letterhead;
 pub mod meetings;
 pub mod plans;
+pub mod register;
 pub mod spb;
 pub mod visits;
 

@@ -179,16 +179,41 @@ impl Db {
 
     /// The policy in force: the latest adopted, or the default preset for the
     /// organisation's kind when it has adopted none.
+    ///
+    /// Parsed once per adopted record (records are only ever appended) and
+    /// kept in the [`crate::placements::ReadCache`], so a page pays one query
+    /// and no parsing.
     pub async fn policy_in_force(&self, organisation_id: i64) -> Result<Policy> {
+        Ok(self
+            .policy_in_force_shared(organisation_id)
+            .await?
+            .as_ref()
+            .clone())
+    }
+
+    /// [`Db::policy_in_force`] without copying the cached policy.
+    pub async fn policy_in_force_shared(
+        &self,
+        organisation_id: i64,
+    ) -> Result<std::sync::Arc<Policy>> {
+        use crate::placements::PolicyOrigin;
         if let Some(rec) = self.policy_record(organisation_id).await? {
-            return rec.load();
+            return self
+                .read_cache()
+                .policy(PolicyOrigin::Record(rec.id, rec.adopted_at.clone()), || {
+                    rec.load()
+                });
         }
         let org = self
             .organisation(organisation_id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("organisation {organisation_id}")))?;
-        load_policy(PolicySource::Preset(default_preset(&org.kind)))
-            .map_err(|e| StoreError::Invalid(describe_errors(&e)))
+        let preset = default_preset(&org.kind);
+        self.read_cache()
+            .policy(PolicyOrigin::Preset(preset.to_string()), || {
+                load_policy(PolicySource::Preset(preset))
+                    .map_err(|e| StoreError::Invalid(describe_errors(&e)))
+            })
     }
 }
 

@@ -57,6 +57,8 @@ struct Shared {
     /// The school list's filter values, with the register version they were
     /// read at.
     filter_options: Mutex<Option<(i64, crate::register::SchoolFilterOptions)>>,
+    /// Decoded placements and parsed policies (see [`crate::placements::ReadCache`]).
+    read_cache: crate::placements::ReadCache,
 }
 
 /// The URL with any password hidden, for messages and logs.
@@ -200,6 +202,12 @@ impl Db {
             .filter_options
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some((version, options.clone()));
+    }
+
+    /// The in-memory cache of the placements read model (32 MiB), shared by
+    /// every clone of this handle (the web state's among them).
+    pub fn read_cache(&self) -> &crate::placements::ReadCache {
+        &self.shared.read_cache
     }
 
     /// The lock held while an organisation's placements are recomputed.

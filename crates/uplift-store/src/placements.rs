@@ -16,6 +16,7 @@
 //! computed.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +25,7 @@ use uplift_domain::policy::{categorise_estate, FlagBasis, Placement, Policy, Sch
 use uplift_domain::register::Date;
 
 use crate::categorisation::{apply_flag_overrides, FactsScope};
+use crate::register::SchoolProfile;
 use crate::{now, Db, Result, StoreError, Tx};
 
 /// The scope of the register's counter (imports, generated records).
@@ -55,7 +57,7 @@ pub fn policy_key(policy: &Policy) -> String {
 }
 
 /// Which rows of a set a read needs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Rows {
     /// One school.
     One(i64),
@@ -158,7 +160,7 @@ impl Db {
         as_of: Date,
         rows: Rows,
         with_facts: bool,
-    ) -> Result<Option<Vec<Row>>> {
+    ) -> Result<Option<(i64, Vec<Row>)>> {
         let facts = if with_facts {
             "p.facts"
         } else {
@@ -182,20 +184,34 @@ impl Db {
                 _ => q.fetch_all(p).await,
             }
         })?;
-        if found.first().is_none_or(|r| r.set_id.is_none()) {
+        let Some(set_id) = found.first().and_then(|r| r.set_id) else {
             return Ok(None);
-        }
-        Ok(Some(
+        };
+        Ok(Some((
+            set_id,
             found.into_iter().filter(|r| r.urn.is_some()).collect(),
-        ))
+        )))
+    }
+
+    /// The id of the organisation's fresh set (`None`: no fresh set), in one
+    /// query.
+    async fn fresh_set(&self, organisation_id: i64, key: &str, as_of: Date) -> Result<Option<i64>> {
+        let sql = format!(
+            "SELECT MAX(id) FROM placement_sets
+             WHERE organisation_id = $1 AND policy_key = $2 AND computed_for = $3
+               AND org_version = COALESCE((SELECT version FROM placement_inputs WHERE scope_id = $1), 0)
+               AND register_version = COALESCE((SELECT version FROM placement_inputs WHERE scope_id = {REGISTER_SCOPE}), 0)"
+        );
+        Ok(
+            on_pool!(self.pool(), p => sqlx::query_scalar::<_, Option<i64>>(&sql)
+            .bind(organisation_id).bind(key).bind(as_of.to_string())
+            .fetch_one(p).await)?,
+        )
     }
 
     /// Whether a fresh set exists (one query).
     async fn set_is_fresh(&self, organisation_id: i64, key: &str, as_of: Date) -> Result<bool> {
-        Ok(self
-            .read_set(organisation_id, key, as_of, Rows::One(-1), false)
-            .await?
-            .is_some())
+        Ok(self.fresh_set(organisation_id, key, as_of).await?.is_some())
     }
 
     /// Recomputes the organisation's placements and stores them, unless
@@ -293,12 +309,28 @@ impl Db {
                 .execute(&mut **c).await.map(|r| r.rows_affected()))?;
         }
         tx.commit().await?;
+        let bytes = encoded
+            .iter()
+            .map(|(_, p, f)| p.len() + f.len())
+            .sum::<usize>();
+        let cache = self.read_cache();
+        if cache.fits(bytes) {
+            let rows = placed
+                .iter()
+                .map(|p| Decoded {
+                    placement: p.placement.clone(),
+                    facts: Some(p.facts.clone()),
+                })
+                .collect();
+            cache.put(set_id, Rows::All, true, Arc::new(rows), bytes);
+        }
         Ok(Some(placed))
     }
 
     /// The rows asked for from a fresh set, recomputing the set when it is
-    /// stale: `Ok(rows)` read from the store, or `Err(placed)` when this call
-    /// computed the estate itself (then every school is in `placed`).
+    /// stale: `Ok(rows)` read from the store (or from the in-memory cache of
+    /// stored sets, [`ReadCache`]), or `Err(placed)` when this call computed
+    /// the estate itself (then every school is in `placed`).
     async fn fresh_rows(
         &self,
         organisation_id: i64,
@@ -306,17 +338,44 @@ impl Db {
         as_of: Date,
         rows: Rows,
         with_facts: bool,
-    ) -> Result<std::result::Result<Vec<Row>, Vec<Placed>>> {
-        let key = policy_key(policy);
+    ) -> Result<std::result::Result<Arc<Vec<Decoded>>, Vec<Placed>>> {
+        let key = self.read_cache().policy_key(policy);
         for _ in 0..3 {
-            if let Some(found) = self
+            // One query: the fresh set's id; then the cache, when it holds it.
+            let Some(set_id) = self.fresh_set(organisation_id, &key, as_of).await? else {
+                if let Some(placed) = self.refresh(organisation_id, policy, &key, as_of).await? {
+                    return Ok(Err(placed));
+                }
+                continue;
+            };
+            if let Some(found) = self.read_cache().get(set_id, rows, with_facts) {
+                return Ok(Ok(found));
+            }
+            if let Some((set_id, found)) = self
                 .read_set(organisation_id, &key, as_of, rows, with_facts)
                 .await?
             {
-                return Ok(Ok(found));
-            }
-            if let Some(placed) = self.refresh(organisation_id, policy, &key, as_of).await? {
-                return Ok(Err(placed));
+                let bytes = found
+                    .iter()
+                    .map(|r| {
+                        r.placement.as_ref().map_or(0, String::len)
+                            + r.facts.as_ref().map_or(0, String::len)
+                    })
+                    .sum::<usize>();
+                let decoded = found
+                    .iter()
+                    .filter_map(|r| Some((r.placement.as_deref()?, r.facts.as_deref())))
+                    .map(|(p, f)| {
+                        Ok(Decoded {
+                            placement: decode_placement(p)?,
+                            facts: f.map(|f| parse(f, "school's facts")).transpose()?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let decoded = Arc::new(decoded);
+                self.read_cache()
+                    .put(set_id, rows, with_facts, decoded.clone(), bytes);
+                return Ok(Ok(decoded));
             }
         }
         // Inputs changing faster than the estate can be placed: answer from a
@@ -341,11 +400,7 @@ impl Db {
             .fresh_rows(organisation_id, policy, as_of, Rows::One(urn), false)
             .await?
         {
-            Ok(rows) => rows
-                .first()
-                .and_then(|r| r.placement.as_deref())
-                .map(decode_placement)
-                .transpose(),
+            Ok(rows) => Ok(rows.first().map(|r| r.placement.clone())),
             Err(placed) => Ok(placed
                 .into_iter()
                 .find(|p| i64::from(p.placement.urn.get()) == urn)
@@ -388,11 +443,7 @@ impl Db {
             .fresh_rows(organisation_id, policy, as_of, rows, false)
             .await?
         {
-            Ok(found) => found
-                .iter()
-                .filter_map(|r| r.placement.as_deref())
-                .map(decode_placement)
-                .collect(),
+            Ok(found) => Ok(found.iter().map(|r| r.placement.clone()).collect()),
             Err(placed) => Ok(placed
                 .into_iter()
                 .map(|p| p.placement)
@@ -419,16 +470,15 @@ impl Db {
             .fresh_rows(organisation_id, policy, as_of, rows, true)
             .await?
         {
-            Ok(found) => found
+            Ok(found) => Ok(found
                 .iter()
-                .filter_map(|r| Some((r.placement.as_deref()?, r.facts.as_deref()?)))
-                .map(|(p, f)| {
-                    Ok(Placed {
-                        placement: decode_placement(p)?,
-                        facts: parse(f, "school's facts")?,
+                .filter_map(|r| {
+                    Some(Placed {
+                        placement: r.placement.clone(),
+                        facts: r.facts.clone()?,
                     })
                 })
-                .collect(),
+                .collect()),
             Err(placed) => Ok(placed
                 .into_iter()
                 .filter(|p| only.is_none_or(|u| i64::from(p.placement.urn.get()) == u))
@@ -452,5 +502,265 @@ impl Db {
                     COALESCE((SELECT version FROM placement_inputs WHERE scope_id = {REGISTER_SCOPE}), 0),
                     (SELECT COUNT(*) FROM placement_sets WHERE organisation_id = $1)"))
             .bind(organisation_id).fetch_one(p).await)?)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The in-memory cache
+
+/// A stored placement decoded, with its facts when the read asked for them.
+#[derive(Debug, Clone)]
+struct Decoded {
+    placement: Placement,
+    facts: Option<SchoolFacts>,
+}
+
+/// How much the in-memory cache of decoded placements may hold, in bytes (as
+/// estimated from the stored JSON).
+pub const READ_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// School profiles kept (the register's part; a few hundred KiB at most each).
+const PROFILES_KEPT: usize = 256;
+
+/// Policies kept parsed (each organisation's record in force, and the presets).
+const POLICIES_KEPT: usize = 64;
+
+/// What every clone of a [`Db`] keeps in memory for the read model: stored
+/// placement sets already decoded, and parsed policies with their keys.
+///
+/// A stored set never changes once written (a change of an input makes a new
+/// set, with a new id), so an entry keyed by the set's id is right for as
+/// long as that set is the fresh one, and is simply never asked for again
+/// after; the least recently used entries go when the cache is full. A read
+/// still asks the store which set is fresh (one query), so a change made by
+/// another instance is seen at once.
+#[derive(Debug)]
+pub struct ReadCache {
+    budget: usize,
+    placements: Mutex<Entries>,
+    /// The register's part of school profiles: (register version, profile, last used).
+    profiles: Mutex<HashMap<i64, KeptProfile>>,
+    policies: Mutex<Vec<(PolicyOrigin, Arc<Policy>, String)>>,
+}
+
+/// Where a parsed policy came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PolicyOrigin {
+    /// An adopted policy record, by id and time adopted (records are never
+    /// changed, only appended).
+    Record(i64, String),
+    /// A preset shipped with Uplift.
+    Preset(String),
+}
+
+type EntryKey = (i64, Rows, bool);
+
+/// A profile kept: (register version, the register's part, last used).
+type KeptProfile = (i64, Arc<SchoolProfile>, u64);
+
+impl Entries {
+    fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<EntryKey, (Arc<Vec<Decoded>>, usize, u64)>,
+    used: usize,
+    tick: u64,
+    hits: u64,
+    misses: u64,
+}
+
+/// What the cache holds and how it has done, for the benchmarks and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadCacheStats {
+    pub entries: usize,
+    pub bytes: usize,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Default for ReadCache {
+    fn default() -> ReadCache {
+        ReadCache::with_budget(READ_CACHE_BYTES)
+    }
+}
+
+impl ReadCache {
+    /// A cache that holds at most about `budget` bytes of placements.
+    pub fn with_budget(budget: usize) -> ReadCache {
+        ReadCache {
+            budget,
+            placements: Mutex::default(),
+            profiles: Mutex::default(),
+            policies: Mutex::default(),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.placements.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The estimated size in memory of rows whose stored JSON is `json` bytes.
+    fn size(json: usize) -> usize {
+        json.saturating_mul(2)
+    }
+
+    fn fits(&self, json: usize) -> bool {
+        Self::size(json) <= self.budget
+    }
+
+    /// The rows of a set: exactly as asked, or one school out of the whole set.
+    fn get(&self, set_id: i64, rows: Rows, with_facts: bool) -> Option<Arc<Vec<Decoded>>> {
+        let mut e = self.entries();
+        e.tick += 1;
+        let tick = e.tick;
+        let mut candidates = vec![(set_id, rows, with_facts), (set_id, rows, true)];
+        if let Rows::One(_) = rows {
+            candidates.push((set_id, Rows::All, with_facts));
+            candidates.push((set_id, Rows::All, true));
+        }
+        for k in candidates {
+            let Some(entry) = e.map.get_mut(&k) else {
+                continue;
+            };
+            entry.2 = tick;
+            let found = entry.0.clone();
+            e.hits += 1;
+            return Some(match (rows, k.1) {
+                (Rows::One(urn), Rows::All) => Arc::new(
+                    found
+                        .binary_search_by_key(&urn, |d| i64::from(d.placement.urn.get()))
+                        .ok()
+                        .map(|i| vec![found[i].clone()])
+                        .unwrap_or_default(),
+                ),
+                _ => found,
+            });
+        }
+        e.misses += 1;
+        None
+    }
+
+    fn put(
+        &self,
+        set_id: i64,
+        rows: Rows,
+        with_facts: bool,
+        found: Arc<Vec<Decoded>>,
+        json: usize,
+    ) {
+        let size = Self::size(json) + 64;
+        if size > self.budget {
+            return;
+        }
+        let mut e = self.entries();
+        e.tick += 1;
+        let tick = e.tick;
+        if let Some((_, old, _)) = e
+            .map
+            .insert((set_id, rows, with_facts), (found, size, tick))
+        {
+            e.used -= old;
+        }
+        e.used += size;
+        while e.used > self.budget {
+            let Some(oldest) = e.map.iter().min_by_key(|(_, v)| v.2).map(|(k, _)| *k) else {
+                break;
+            };
+            if let Some((_, s, _)) = e.map.remove(&oldest) {
+                e.used -= s;
+            }
+        }
+    }
+
+    /// What the cache holds now.
+    pub fn stats(&self) -> ReadCacheStats {
+        let e = self.entries();
+        ReadCacheStats {
+            entries: e.map.len(),
+            bytes: e.used,
+            hits: e.hits,
+            misses: e.misses,
+        }
+    }
+
+    /// Empties the cache (the benchmarks time reads without it).
+    pub fn clear(&self) {
+        {
+            let mut e = self.entries();
+            e.map.clear();
+            e.used = 0;
+        }
+        self.profiles
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.policies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The register's part of a school's profile, as of a register version.
+    pub(crate) fn profile(&self, urn: i64, version: i64) -> Option<Arc<SchoolProfile>> {
+        let tick = self.entries().next_tick();
+        let mut kept = self.profiles.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = kept.get_mut(&urn).filter(|(v, _, _)| *v == version)?;
+        entry.2 = tick;
+        Some(entry.1.clone())
+    }
+
+    pub(crate) fn put_profile(&self, urn: i64, version: i64, profile: Arc<SchoolProfile>) {
+        let tick = self.entries().next_tick();
+        let mut kept = self.profiles.lock().unwrap_or_else(|e| e.into_inner());
+        // Profiles of an older register are never read again.
+        kept.retain(|_, (v, _, _)| *v == version);
+        if kept.len() >= PROFILES_KEPT {
+            if let Some(oldest) = kept.iter().min_by_key(|(_, e)| e.2).map(|(k, _)| *k) {
+                kept.remove(&oldest);
+            }
+        }
+        kept.insert(urn, (version, profile, tick));
+    }
+
+    /// The policy parsed from `origin`, parsing it on first use.
+    pub(crate) fn policy(
+        &self,
+        origin: PolicyOrigin,
+        load: impl FnOnce() -> Result<Policy>,
+    ) -> Result<Arc<Policy>> {
+        {
+            let kept = self.policies.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, p, _)) = kept.iter().find(|(o, _, _)| *o == origin) {
+                return Ok(p.clone());
+            }
+        }
+        let policy = Arc::new(load()?);
+        let key = policy_key(&policy);
+        let mut kept = self.policies.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= POLICIES_KEPT {
+            kept.remove(0);
+        }
+        kept.push((origin, policy.clone(), key));
+        Ok(policy)
+    }
+
+    /// [`policy_key`], without hashing again a policy this cache parsed.
+    pub fn policy_key(&self, policy: &Policy) -> String {
+        {
+            let kept = self.policies.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, _, key)) = kept
+                .iter()
+                .rev()
+                .find(|(_, p, _)| std::ptr::eq(p.as_ref(), policy) || p.as_ref() == policy)
+            {
+                return key.clone();
+            }
+        }
+        policy_key(policy)
     }
 }

@@ -5,13 +5,13 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use uplift_app::register::{find_schools, school_profile, Profile, SchoolQuery};
 use uplift_store::register::{MeasureRow, SchoolSort, SchoolSummary};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::schools::{find, profile_for, SchoolQuery};
 use crate::paths;
 
 /// The list's filters. Text filters other than `q` match exactly (case-insensitive).
@@ -144,10 +144,10 @@ pub async fn list(
     filter.descending = descending;
     filter.limit = limit;
     filter.offset = offset;
-    let (total, rows) = find(&state, &user, &filter).await?;
+    let found = find_schools(&state.app, &user.caller(), &filter).await?;
     Ok(Json(SchoolList {
-        total,
-        items: rows.into_iter().map(SchoolItem::from).collect(),
+        total: found.total,
+        items: found.items.into_iter().map(SchoolItem::from).collect(),
     }))
 }
 
@@ -344,7 +344,10 @@ pub async fn detail(
     Path(urn): Path<String>,
 ) -> Result<Json<SchoolDetail>, ApiError> {
     let urn = paths::urn(&urn)?;
-    let (p, read_intel) = profile_for(&state, &user, urn).await?;
+    let Profile {
+        profile: p,
+        read_intelligence: read_intel,
+    } = school_profile(&state.app, &user.caller(), urn).await?;
     let s = p.school;
     Ok(Json(SchoolDetail {
         school: SchoolIdentity {
