@@ -457,7 +457,7 @@ mod tests {
             &with(
                 base("Audit log"),
                 json!({
-                    "filters": {"entity": "user", "action": "update", "user_email": "", "from": "2026-11-01", "to": ""},
+                    "filters": {"entity": "user", "action": "update", "user_email": "", "from": {"day": "1", "month": "11", "year": "2026"}, "to": {"day": "", "month": "", "year": ""}},
                     "entries": [
                         {
                             "at": "2026-07-01T13:30:00Z",
@@ -491,7 +491,9 @@ mod tests {
         assert!(html.contains(r#"id="entity" name="entity" type="text" value="user""#));
         assert!(html.contains(r#"<option value="update" selected>Update</option>"#));
         assert!(html.contains(r#"<option value="">Any</option>"#));
-        assert!(html.contains(r#"id="from" name="from" type="text" value="2026-11-01""#));
+        assert!(html.contains(r#"id="from-day" name="from-day" type="text" value="1""#));
+        assert!(html.contains(r#"id="from-year" name="from-year" type="text" value="2026""#));
+        assert!(html.contains(r#"id="to-day" name="to-day" type="text" inputmode"#));
         assert!(html.contains(r#"<th scope="col" class="govuk-table__header">When</th>"#));
         assert!(
             html.contains("1 July 2026 at 2:30pm"),

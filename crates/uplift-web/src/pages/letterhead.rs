@@ -291,7 +291,7 @@ mod tests {
             uplift_app::letterhead::to_document("Camden Council", None),
             jiff::civil::date(2026, 12, 2),
         );
-        assert_eq!(doc.date.as_deref(), Some("2 December 2026"));
+        assert_eq!(doc.date.as_deref(), Some("Wednesday 2 December 2026"));
         assert_eq!(doc.letterhead.organisation, "Camden Council");
     }
 }

@@ -20,7 +20,7 @@ pub fn date_words(s: &str) -> String {
 }
 
 /// The letter as a formal document for PDF and Word.
-/// `letterhead`: the organisation's, from [`crate::pages::letterhead::letterhead_for`].
+/// `letterhead`: the organisation's, from [`uplift_app::letterhead::document_letterhead`].
 pub fn letter_document(
     letterhead: uplift_docs::Letterhead,
     l: &LetterRecord,
@@ -60,7 +60,13 @@ pub async fn letter_file(
     l: &LetterRecord,
     ext: &str,
 ) -> Result<Response, Problem> {
-    let letterhead = crate::pages::letterhead::letterhead_for(state, &user.organisation).await?;
+    let letterhead = uplift_app::letterhead::document_letterhead(
+        &state.app,
+        user.organisation.id,
+        &user.organisation.name,
+    )
+    .await
+    .map_err(crate::error::Problem::from)?;
     let doc = letter_document(letterhead, l);
     let (bytes, ctype, suffix) = match ext {
         "pdf" => (

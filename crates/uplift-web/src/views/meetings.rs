@@ -239,7 +239,13 @@ pub async fn papers_document(
         });
     }
     Ok(Document {
-        letterhead: crate::pages::letterhead::letterhead_for(state, &user.organisation).await?,
+        letterhead: uplift_app::letterhead::document_letterhead(
+            &state.app,
+            user.organisation.id,
+            &user.organisation.name,
+        )
+        .await
+        .map_err(crate::error::Problem::from)?,
         title: format!("{}: meeting papers", m.title),
         reference: Some(format!("Meeting {}", m.id)),
         date: Some(uplift_domain::concern::long_date(date)),

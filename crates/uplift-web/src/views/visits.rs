@@ -232,7 +232,13 @@ pub async fn visible_note(
         .school_contacts(org, full.visit.urn)
         .await?
         .and_then(|c| c.chair_name);
-    let letterhead = crate::pages::letterhead::letterhead_for(state, &user.organisation).await?;
+    let letterhead = uplift_app::letterhead::document_letterhead(
+        &state.app,
+        user.organisation.id,
+        &user.organisation.name,
+    )
+    .await
+    .map_err(crate::error::Problem::from)?;
     let doc = note_document(
         letterhead,
         &school,
