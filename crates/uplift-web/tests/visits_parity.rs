@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::parity::{api_messages, summary};
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::visits_fixture::{term_day, visit_to};
@@ -28,41 +30,6 @@ async fn post_json(
             .unwrap(),
     )
     .await
-}
-
-/// The messages in a page's GOV.UK error summary.
-fn summary(body: &str) -> Vec<String> {
-    let Some(start) = body.find("govuk-error-summary__list") else {
-        return Vec::new();
-    };
-    let list = &body[start..];
-    let end = list.find("</ul>").unwrap_or(list.len());
-    list[..end]
-        .split("<a href=")
-        .skip(1)
-        .filter_map(|a| {
-            let text = a.split_once('>')?.1;
-            Some(
-                text.split("</a>")
-                    .next()?
-                    .trim()
-                    .replace("&quot;", "\"")
-                    .replace("&#x27;", "'")
-                    .replace("&#39;", "'"),
-            )
-        })
-        .collect()
-}
-
-fn api_messages(r: &common::Reply) -> Vec<String> {
-    r.json()["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["message"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn today() -> jiff::civil::Date {
